@@ -1,0 +1,4 @@
+from migrate_tf.cli import main
+
+if __name__ == "__main__":
+    main()

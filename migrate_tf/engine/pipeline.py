@@ -1,0 +1,509 @@
+"""One file's migration, in memory: decode, parse once, run every rule, validate.
+
+Nothing here touches the file system. :func:`migrate_bytes` is what the file runner,
+the stdin action and (later) the language server call; it never raises for bad input:
+a file that cannot be decoded, parsed or migrated comes back with ``error`` set and its
+output equal to its input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import io
+import re
+import tokenize
+from typing import Iterable, Sequence
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from migrate_tf.config import Settings
+from migrate_tf.rules.base import Finding, Rule, triggered_by
+
+SUPPRESSION = re.compile(r"#\s*migrate-tf:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s-]*)\])?")
+ANNOTATION_PREFIX = "# migrate-tf: "
+
+
+class RuleCrash(Exception):
+    """An exception escaped a rule; the file fails, the run goes on."""
+
+    def __init__(self, code: str, error: BaseException) -> None:
+        super().__init__(f"rule {code} crashed: {type(error).__name__}: {error}")
+        self.code = code
+
+
+@dataclasses.dataclass
+class SourceResult:
+    """What happened to one source text."""
+
+    source: str
+    output: str
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    error: str | None = None
+    #: Rules that changed the file, by code.
+    applied: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.output != self.source
+
+
+@dataclasses.dataclass
+class BytesResult:
+    """What happened to one file's bytes."""
+
+    data: bytes
+    output: bytes
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    error: str | None = None
+    applied: tuple[str, ...] = ()
+    #: Whether any rule was triggered, i.e. the file was parsed at all.
+    parsed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.output != self.data
+
+
+# Decoding ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class DecodedSource:
+    text: str
+    encoding: str  # as tokenize names it; "utf-8-sig" when the file has a BOM
+
+    def encode(self, text: str) -> bytes:
+        return text.encode(self.encoding)
+
+
+class DecodeError(ValueError):
+    pass
+
+
+def decode_source(data: bytes) -> DecodedSource:
+    """Decode Python source bytes as the interpreter would (BOM, PEP 263 coding line).
+
+    Line endings are kept exactly as they are in the file.
+    """
+    if b"\x00" in data:
+        raise DecodeError("not a text file (contains NUL bytes)")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        raise DecodeError(str(error)) from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DecodeError(
+            f"line {line}: bytes that are not valid {encoding} ({error.reason})"
+        ) from None
+    except LookupError:
+        raise DecodeError(f"unknown encoding {encoding!r} in the coding line") from None
+    return DecodedSource(text=text, encoding=encoding)
+
+
+# Suppression comments ------------------------------------------------------------
+
+
+def suppressions_in(source: str) -> dict[int, frozenset[str] | None]:
+    """Line number -> codes suppressed on that line (None means every code)."""
+    if "migrate-tf:" not in source:
+        return {}
+    found: dict[int, frozenset[str] | None] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return {}
+    for token in tokens:
+        if token.type != tokenize.COMMENT:
+            continue
+        match = SUPPRESSION.search(token.string)
+        if not match:
+            continue
+        codes = match.group("codes")
+        line = token.start[0]
+        if codes is None or not codes.strip():
+            found[line] = None
+        elif line not in found or found[line] is not None:
+            parsed = {code.strip().upper() for code in codes.split(",") if code.strip()}
+            found[line] = frozenset(parsed | (found.get(line) or frozenset()))
+    return found
+
+
+# The context rules see -------------------------------------------------------------
+
+
+class RuleContext:
+    """Per-file services for rules: findings, suppression, positions, imports."""
+
+    def __init__(
+        self, wrapper: MetadataWrapper, filename: str, settings: Settings, source: str
+    ) -> None:
+        self.wrapper = wrapper
+        self.module = wrapper.module
+        self.filename = filename
+        self.settings = settings
+        self.source = source
+        self._positions = None
+        self._suppressions = suppressions_in(source)
+        self._import_index = None
+        #: (Finding, line of the statement that --annotate marks)
+        self.reported: list[tuple[Finding, int]] = []
+        self.codemod_context = CodemodContext(filename=filename)
+
+    # positions
+    @property
+    def positions(self):
+        if self._positions is None:
+            self._positions = self.wrapper.resolve(PositionProvider)
+        return self._positions
+
+    def line_range(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        position = self.positions.get(node)
+        if position is None:
+            return None
+        return position.start.line, position.end.line
+
+    # findings
+    def report(
+        self, code: str, node: cst.CSTNode, message: str, *, statement: cst.CSTNode | None
+    ) -> None:
+        position = self.positions.get(node)
+        anchor = self.positions.get(statement if statement is not None else node)
+        if position is None or anchor is None:
+            raise LookupError(
+                f"{code} reported a node that is not part of the original module"
+            )
+        finding = Finding(
+            line=position.start.line,
+            column=position.start.column + 1,
+            code=code,
+            message=message,
+        )
+        self.reported.append((finding, anchor.start.line))
+
+    # suppression
+    @property
+    def has_suppressions(self) -> bool:
+        return bool(self._suppressions)
+
+    def _covered_lines(self, node: cst.CSTNode) -> Iterable[int]:
+        position = self.positions.get(node)
+        if position is None:
+            return ()
+        if isinstance(node, cst.BaseCompoundStatement):
+            lines = set()
+            for decorator in getattr(node, "decorators", ()):
+                decorator_position = self.positions.get(decorator)
+                if decorator_position is not None:
+                    lines.update(
+                        range(decorator_position.start.line, decorator_position.end.line + 1)
+                    )
+            body = node.body
+            last_header_line = position.start.line
+            if isinstance(body, cst.IndentedBlock) and body.body:
+                first = self.positions.get(body.body[0])
+                if first is not None:
+                    last_header_line = max(position.start.line, first.start.line - 1)
+            lines.update(range(position.start.line, last_header_line + 1))
+            return lines
+        return range(position.start.line, position.end.line + 1)
+
+    def is_suppressed(self, node: cst.CSTNode, code: str) -> bool:
+        if not self._suppressions:
+            return False
+        for line in self._covered_lines(node):
+            if line in self._suppressions:
+                codes = self._suppressions[line]
+                if codes is None or any(code.startswith(c) for c in codes):
+                    return True
+        return False
+
+    # imports
+    @property
+    def imports(self):
+        """How this file imports TensorFlow and Keras (see migrate_tf.shared.imports)."""
+        if self._import_index is None:
+            from migrate_tf.shared.imports import ImportIndex
+
+            self._import_index = ImportIndex.from_module(self.module)
+        return self._import_index
+
+    def require_import(self, module: str, obj: str | None = None, asname: str | None = None):
+        """Ask for ``import module`` / ``from module import obj`` in the output, once."""
+        AddImportsVisitor.add_needed_import(self.codemod_context, module, obj, asname)
+
+
+# Running every rule in one traversal ---------------------------------------------------
+
+
+_STATEMENT_TYPES = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+
+
+class _RuleDispatcher(cst.CSTTransformer):
+    """Runs several rules in one traversal of the tree.
+
+    Each rule sees the original node and the node as updated by its children and by
+    the rules before it (in code order). A rule whose ``visit_*`` returned False, or
+    whose code is suppressed on a statement, is skipped for that subtree.
+    """
+
+    def __init__(self, rules: Sequence[Rule], context: RuleContext) -> None:
+        super().__init__()
+        self.rules = list(rules)
+        self.context = context
+        # rule index -> (node where it stopped, whether its leave still runs there)
+        self._paused: dict[int, tuple[cst.CSTNode, bool]] = {}
+
+    def _call(self, rule: Rule, method, *args):
+        try:
+            return method(*args)
+        except RuleCrash:
+            raise
+        except RecursionError:
+            raise
+        except Exception as error:  # noqa: BLE001 - reported as the file's failure
+            raise RuleCrash(rule.CODE, error) from error
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        check_suppression = self.context.has_suppressions and isinstance(
+            node, _STATEMENT_TYPES
+        )
+        for index, rule in enumerate(self.rules):
+            if index in self._paused:
+                continue
+            if check_suppression and self.context.is_suppressed(node, rule.CODE):
+                self._paused[index] = (node, False)
+                continue
+            if self._call(rule, rule.on_visit, node) is False:
+                self._paused[index] = (node, True)
+        return True
+
+    def on_leave(self, original_node, updated_node):
+        result = updated_node
+        for index, rule in enumerate(self.rules):
+            paused = self._paused.get(index)
+            if paused is not None:
+                if paused[0] is not original_node:
+                    continue
+                del self._paused[index]
+                if not paused[1]:
+                    continue
+            if type(result) is not type(original_node):
+                # An earlier rule replaced or removed the node; later rules keep out.
+                continue
+            result = self._call(rule, rule.on_leave, original_node, result)
+        return result
+
+    def on_visit_attribute(self, node, attribute):
+        for index, rule in enumerate(self.rules):
+            if index not in self._paused:
+                self._call(rule, rule.on_visit_attribute, node, attribute)
+
+    def on_leave_attribute(self, original_node, attribute):
+        for index, rule in enumerate(self.rules):
+            if index not in self._paused:
+                self._call(rule, rule.on_leave_attribute, original_node, attribute)
+
+
+# The pipeline ---------------------------------------------------------------------
+
+
+def _syntax_error_message(error: Exception) -> str:
+    if isinstance(error, cst.ParserSyntaxError):
+        return f"line {error.raw_line}, column {error.raw_column + 1}: {error.message}"
+    if isinstance(error, SyntaxError):
+        return f"line {error.lineno}, column {error.offset or 0}: {error.msg}"
+    return str(error)
+
+
+def _looks_like_python2(source: str) -> bool:
+    return bool(
+        re.search(r"^\s*print\s+[^\s(=]", source, re.MULTILINE)
+        or re.search(r"^\s*except\s+[\w.]+\s*,\s*\w+\s*:", source, re.MULTILINE)
+        or re.search(r"^\s*exec\s+['\"]", source, re.MULTILINE)
+    )
+
+
+def parse_error_message(source: str, error: Exception) -> str:
+    message = f"cannot parse: {_syntax_error_message(error)}"
+    if _looks_like_python2(source):
+        message += " (this looks like Python 2 code; migrate it to Python 3 first)"
+    return message
+
+
+def validate_output(output: str, filename: str) -> str | None:
+    """Why ``output`` must not be written (it does not parse or compile), or None."""
+    try:
+        cst.parse_module(output)
+        compile(output, filename, "exec", dont_inherit=True)
+    except RecursionError:
+        return "the migrated code is too deeply nested to check"
+    except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
+        return _syntax_error_message(error)
+    return None
+
+
+def annotate(source: str, output: str, reported: list[tuple[Finding, int]]) -> str:
+    """Insert a ``# migrate-tf: CODE message`` comment above each finding's statement.
+
+    Findings carry lines of ``source``; the comment goes above the same line in
+    ``output``. A comment that is already there is not added again.
+    """
+    if not reported:
+        return output
+    source_lines = source.splitlines(keepends=True)
+    output_lines = output.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(None, source_lines, output_lines, autojunk=False)
+    line_map: dict[int, int] = {}
+    for tag, i1, i2, j1, _j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                line_map[i1 + offset + 1] = j1 + offset + 1
+    newline = "\r\n" if "\r\n" in output else "\n"
+    inserts: dict[int, list[str]] = {}
+    for finding, anchor_line in sorted(reported, key=lambda item: item[0]):
+        target = line_map.get(anchor_line)
+        if target is None:
+            continue
+        line = output_lines[target - 1]
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        message = " ".join(finding.message.split())
+        comment = f"{indent}{ANNOTATION_PREFIX}{finding.code} {message}{newline}"
+        previous = output_lines[target - 2] if target >= 2 else None
+        existing = inserts.setdefault(target, [])
+        if comment in existing:
+            continue
+        if previous is not None and previous.strip() == comment.strip():
+            continue
+        existing.append(comment)
+    if not inserts:
+        return output
+    pieces = []
+    for number, line in enumerate(output_lines, start=1):
+        pieces.extend(inserts.get(number, ()))
+        pieces.append(line)
+    return "".join(pieces)
+
+
+def migrate_source(
+    source: str,
+    *,
+    rules: Sequence[type[Rule]],
+    settings: Settings,
+    filename: str = "<stdin>",
+) -> SourceResult:
+    """Run ``rules`` over ``source`` in one parse. Never raises for bad input."""
+    if not rules:
+        return SourceResult(source=source, output=source)
+    try:
+        module = cst.parse_module(source)
+    except RecursionError:
+        return SourceResult(
+            source=source,
+            output=source,
+            error="cannot parse: the code is nested too deeply for the parser",
+        )
+    except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
+        return SourceResult(
+            source=source, output=source, error=parse_error_message(source, error)
+        )
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    context = RuleContext(wrapper, filename, settings, source)
+    instances = [rule_class(context) for rule_class in rules]
+    dependencies = set()
+    for instance in instances:
+        dependencies |= set(instance.get_inherited_dependencies())
+    try:
+        if dependencies:
+            resolved = wrapper.resolve_many(dependencies)
+            for instance in instances:
+                instance.metadata = {
+                    provider: resolved[provider]
+                    for provider in instance.get_inherited_dependencies()
+                }
+        new_module = wrapper.module.visit(_RuleDispatcher(instances, context))
+        if AddImportsVisitor.CONTEXT_KEY in context.codemod_context.scratch:
+            new_module = AddImportsVisitor(context.codemod_context).transform_module(
+                new_module
+            )
+        output = new_module.code
+    except RuleCrash as crash:
+        return SourceResult(source=source, output=source, error=str(crash))
+    except RecursionError:
+        return SourceResult(
+            source=source,
+            output=source,
+            error="the code is nested too deeply to migrate",
+        )
+    findings = sorted({finding for finding, _ in context.reported})
+    if settings.annotate:
+        output = annotate(source, output, context.reported)
+    if output != source:
+        problem = validate_output(output, filename)
+        if problem is not None:
+            return SourceResult(
+                source=source,
+                output=source,
+                findings=findings,
+                error=(
+                    "internal error: the migrated code does not parse "
+                    f"({problem}); the file was left unchanged"
+                ),
+            )
+    applied = tuple(
+        sorted({rule.CODE for rule in instances if getattr(rule, "changed", False)})
+    )
+    return SourceResult(
+        source=source, output=output, findings=findings, applied=applied
+    )
+
+
+def migrate_bytes(
+    data: bytes,
+    *,
+    rules: Sequence[type[Rule]],
+    settings: Settings,
+    filename: str = "<stdin>",
+) -> BytesResult:
+    """Migrate one file's bytes; the output keeps its encoding, BOM and line endings."""
+    triggered = triggered_by(rules, data)
+    if not triggered:
+        return BytesResult(data=data, output=data)
+    try:
+        decoded = decode_source(data)
+    except DecodeError as error:
+        return BytesResult(data=data, output=data, error=f"cannot decode: {error}")
+    result = migrate_source(
+        decoded.text, rules=triggered, settings=settings, filename=filename
+    )
+    if result.error is not None or not result.changed:
+        return BytesResult(
+            data=data,
+            output=data,
+            findings=result.findings,
+            error=result.error,
+            parsed=True,
+        )
+    try:
+        output = decoded.encode(result.output)
+    except UnicodeEncodeError as error:
+        return BytesResult(
+            data=data,
+            output=data,
+            findings=result.findings,
+            error=f"the migrated code cannot be encoded as {decoded.encoding}: {error.reason}",
+            parsed=True,
+        )
+    return BytesResult(
+        data=data,
+        output=output,
+        findings=result.findings,
+        applied=result.applied,
+        parsed=True,
+    )

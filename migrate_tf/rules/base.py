@@ -1,0 +1,119 @@
+"""The rule framework: what a rule is, what it may report, and what it may ask for.
+
+A rule is a LibCST transformer with a code (``MTF201``), a kebab-case name, a one-line
+summary, the tokens that must appear in a file for the rule to be worth running, and a
+class docstring that is its user-facing documentation (``migrate-tf rules CODE``).
+
+Rules never touch files. They receive a parsed module, return a changed module, and
+report what they saw but could not convert through :meth:`Rule.report`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+import textwrap
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from migrate_tf.engine.pipeline import RuleContext
+
+CODE_PATTERN = re.compile(r"^MTF\d{3}$")
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Finding:
+    """A place a rule saw but did not convert, and why.
+
+    ``line`` and ``column`` are 1-based and refer to the original source.
+    """
+
+    line: int
+    column: int
+    code: str
+    message: str
+
+    def format(self, path: str) -> str:
+        return f"{path}:{self.line}:{self.column}: {self.code} {self.message}"
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+class Rule(cst.CSTTransformer):
+    """Base class of every rule. Subclasses set the class attributes below."""
+
+    CODE: ClassVar[str] = ""
+    NAME: ClassVar[str] = ""
+    SUMMARY: ClassVar[str] = ""
+    #: Plain substrings; a file that contains none of them is not parsed for this rule.
+    TRIGGERS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, context: "RuleContext") -> None:
+        super().__init__()
+        self.context = context
+
+    # What rules call -------------------------------------------------------------
+
+    def report(
+        self, node: cst.CSTNode, message: str, *, statement: cst.CSTNode | None = None
+    ) -> None:
+        """Report a finding at ``node`` (an original node of the parsed module).
+
+        ``statement`` is where ``--annotate`` puts its comment: the statement the
+        finding belongs to. It defaults to ``node``.
+        """
+        self.context.report(self.CODE, node, message, statement=statement)
+
+    def is_suppressed(self, node: cst.CSTNode) -> bool:
+        """True when a ``# migrate-tf: ignore`` comment covers ``node`` for this rule."""
+        return self.context.is_suppressed(node, self.CODE)
+
+    # Documentation -----------------------------------------------------------------
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's page: a title line, then the class docstring."""
+        body = textwrap.dedent(inspect.getdoc(cls) or "").strip()
+        return f"# {cls.CODE} {cls.NAME}\n\n{cls.SUMMARY}\n\n{body}\n"
+
+    @classmethod
+    def check_definition(cls) -> None:
+        """Fail loudly at registration when a rule is missing what users rely on."""
+        problems = []
+        if not CODE_PATTERN.match(cls.CODE):
+            problems.append(f"code {cls.CODE!r} is not MTF followed by three digits")
+        if not re.match(r"^[a-z0-9]+(-[a-z0-9]+)*$", cls.NAME):
+            problems.append(f"name {cls.NAME!r} is not kebab-case")
+        if not cls.SUMMARY or "\n" in cls.SUMMARY:
+            problems.append("summary must be one line")
+        if not cls.TRIGGERS:
+            problems.append("TRIGGERS must name at least one token")
+        doc = inspect.getdoc(cls) or ""
+        for heading in REQUIRED_DOC_HEADINGS:
+            if f"## {heading}" not in doc:
+                problems.append(f"documentation lacks the heading '## {heading}'")
+        if problems:
+            raise TypeError(f"rule {cls.__name__}: " + "; ".join(problems))
+
+
+#: Every rule page has the same headings, in this order, so users know where to look.
+REQUIRED_DOC_HEADINGS = (
+    "What it does",
+    "Why is this bad?",
+    "Example",
+    "Use instead",
+    "When it refuses",
+)
+
+
+def triggered_by(rules: Iterable[type[Rule]], data: bytes) -> list[type[Rule]]:
+    """The rules whose trigger tokens occur in ``data`` (raw file bytes)."""
+    return [
+        rule
+        for rule in rules
+        if any(token.encode("ascii") in data for token in rule.TRIGGERS)
+    ]
