@@ -231,7 +231,7 @@ class RuleContext:
         if self._import_index is None:
             from migrate_tf.shared.imports import ImportIndex
 
-            self._import_index = ImportIndex.from_module(self.module)
+            self._import_index = ImportIndex.from_module(self.module, self.source)
         return self._import_index
 
     def require_import(self, module: str, obj: str | None = None, asname: str | None = None):

@@ -1,0 +1,66 @@
+"""Writing generated code that looks hand-written.
+
+Generated statements are rendered as text with keyword arguments, one per line when
+a call does not fit the line, and parsed back into LibCST nodes. Parsing keeps the
+relative indentation, so the same text fits any block it is inserted into.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+LINE_LENGTH = 88
+
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+def code_of(node: cst.CSTNode) -> str:
+    """The source of an expression node, as one logical line where possible."""
+    return _EMPTY_MODULE.code_for_node(node)
+
+
+def render_call(
+    prefix: str, func: str, arguments: list[tuple[str | None, str]], *, indent: int
+) -> str:
+    """``prefix + func(k=v, ...)`` on one line, or black-style one argument per line.
+
+    ``indent`` is the column the statement starts at, so the line-length decision
+    matches where the code will live.
+    """
+    rendered = [value if key is None else f"{key}={value}" for key, value in arguments]
+    one_line = f"{prefix}{func}({', '.join(rendered)})"
+    if indent + len(one_line) <= LINE_LENGTH and "\n" not in one_line:
+        return one_line
+    body = "".join(f"    {item},\n" for item in rendered)
+    return f"{prefix}{func}(\n{body})"
+
+
+def parse_statements(text: str) -> list[cst.BaseStatement]:
+    """Parse generated code (written at column 0) into statements."""
+    return list(cst.parse_module(text).body)
+
+
+def string_literal(value: str) -> str:
+    """A double-quoted Python string literal, as black would write it."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def keras_reference(context) -> str:
+    """The name generated code uses for Keras, importing it once when needed.
+
+    A name the file already binds to Keras is reused; otherwise the configured
+    import style (``import keras`` or ``from tensorflow import keras``) is added.
+    """
+    existing = context.imports.keras_module_name()
+    if existing is not None:
+        return existing
+    if context.imports.is_bound("keras"):
+        # `keras` means something else here (e.g. `import tf_keras as keras`); it
+        # is still this file's Keras, and shadowing it would be worse.
+        return "keras"
+    if context.settings.keras_import == "tensorflow":
+        context.require_import("tensorflow", "keras")
+    else:
+        context.require_import("keras")
+    return "keras"

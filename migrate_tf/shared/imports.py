@@ -1,0 +1,251 @@
+"""How a file imports TensorFlow and Keras, and what a dotted expression refers to.
+
+Every rule asks the same questions: is ``tf.Variable`` TensorFlow's ``Variable``
+whatever ``tf`` is bound to? Is ``BaseLayer`` (imported ``as`` something) Keras'
+``Layer``? Is this file TF1 code, where ``tf.random_normal_initializer()`` has TF1's
+defaults? :class:`ImportIndex` answers them from the file's import statements alone
+(no scope analysis: it is cheap, and TensorFlow aliases are module-level in practice).
+
+Canonical names
+    ``tf.X``     TensorFlow 2 API ``X`` (``tensorflow.X``, ``tensorflow.compat.v2.X``)
+    ``tf1.X``    TensorFlow 1 API ``X`` (``tensorflow.compat.v1.X``, or ``tensorflow.X``
+                 in a file written for TensorFlow 1)
+    ``keras.X``  Keras ``X`` whatever the spelling (``tf.keras``, ``tensorflow.keras``,
+                 ``tf_keras``, ``keras``; ``keras.Layer`` is ``keras.layers.Layer``)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Iterator
+
+import libcst as cst
+
+#: Names that exist only in TensorFlow 1: a file using them through ``tensorflow``
+#: (``import tensorflow as tf; tf.get_variable``) was written for TensorFlow 1.
+TF1_ONLY_NAMES = frozenset(
+    {
+        "get_variable",
+        "variable_scope",
+        "placeholder",
+        "Session",
+        "InteractiveSession",
+        "layers",
+        "contrib",
+        "global_variables_initializer",
+        "trainable_variables",
+        "global_variables",
+        "get_collection",
+        "GraphKeys",
+        "truncated_normal_initializer",
+        "glorot_uniform_initializer",
+        "glorot_normal_initializer",
+        "variance_scaling_initializer",
+        "uniform_unit_scaling_initializer",
+        "random_normal",
+        "random_uniform",
+        "truncated_normal",
+        "AUTO_REUSE",
+        "get_variable_scope",
+        "reset_default_graph",
+    }
+)
+
+_KERAS_PREFIXES = (
+    "tensorflow.compat.v1.keras",
+    "tensorflow.compat.v2.keras",
+    "tensorflow.python.keras",
+    "tensorflow.keras",
+    "tf_keras",
+    "keras",
+)
+
+#: Short Keras 3 spellings that name the same object as a longer one.
+_KERAS_SHORTHANDS = {
+    "keras.Layer": "keras.layers.Layer",
+    "keras.Model": "keras.models.Model",
+    "keras.Sequential": "keras.models.Sequential",
+    "keras.engine.base_layer.Layer": "keras.layers.Layer",
+    "keras.engine.training.Model": "keras.models.Model",
+    "keras.src.layers.layer.Layer": "keras.layers.Layer",
+    "keras.layers.core.Lambda": "keras.layers.Lambda",
+}
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _import_name(node: cst.BaseExpression) -> str:
+    name = dotted_name(node)
+    assert name is not None  # import targets are always dotted names
+    return name
+
+
+def _top_level_statements(body) -> Iterator[cst.CSTNode]:
+    """Statements of a module, descending into if/try/with blocks but not into
+    functions or classes (where an import would be local)."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (cst.If, cst.Try, cst.With, cst.TryStar)):
+            blocks = [statement.body]
+            if isinstance(statement, cst.If) and statement.orelse is not None:
+                blocks.append(statement.orelse.body)
+            if isinstance(statement, (cst.Try, cst.TryStar)):
+                blocks.extend(handler.body for handler in statement.handlers)
+                if statement.orelse is not None:
+                    blocks.append(statement.orelse.body)
+                if statement.finalbody is not None:
+                    blocks.append(statement.finalbody.body)
+            for block in blocks:
+                if isinstance(block, cst.IndentedBlock):
+                    yield from _top_level_statements(block.body)
+                elif isinstance(block, cst.If):  # elif chains
+                    yield from _top_level_statements([block])
+
+
+@dataclasses.dataclass
+class ImportIndex:
+    #: local name -> fully qualified dotted name it is bound to by an import
+    bindings: dict[str, str]
+    #: True when the file is TensorFlow 1 code (see module docstring)
+    tf1: bool = False
+
+    @classmethod
+    def from_module(cls, module: cst.Module, source: str | None = None) -> "ImportIndex":
+        """Read the imports of ``module``; ``source`` is its text when at hand."""
+        bindings: dict[str, str] = {}
+        for statement in _top_level_statements(module.body):
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        full = _import_name(alias.name)
+                        if alias.asname is not None:
+                            local = _import_name(alias.asname.name)
+                            bindings[local] = full
+                        else:
+                            top = full.split(".")[0]
+                            bindings[top] = top
+                elif isinstance(small, cst.ImportFrom):
+                    if small.relative or small.module is None:
+                        continue
+                    if isinstance(small.names, cst.ImportStar):
+                        continue
+                    base = _import_name(small.module)
+                    for alias in small.names:
+                        name = _import_name(alias.name)
+                        local = (
+                            _import_name(alias.asname.name)
+                            if alias.asname is not None
+                            else name
+                        )
+                        bindings[local] = f"{base}.{name}"
+                elif isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    # `tf = tf.compat.v1` style rebinding of an alias.
+                    target = small.targets[0].target
+                    value = dotted_name(small.value)
+                    if isinstance(target, cst.Name) and value is not None:
+                        head = value.split(".")[0]
+                        if head in bindings:
+                            resolved = bindings[head] + value[len(head) :]
+                            if resolved.startswith(("tensorflow", "keras", "tf_keras")):
+                                bindings[target.value] = resolved
+        index = cls(bindings=bindings)
+        index.tf1 = index._looks_like_tf1(module.code if source is None else source)
+        return index
+
+    def _looks_like_tf1(self, source: str) -> bool:
+        if any(
+            full == "tensorflow.compat.v1" or full.startswith("tensorflow.compat.v1.")
+            for full in self.bindings.values()
+        ):
+            return True
+        aliases = [local for local, full in self.bindings.items() if full == "tensorflow"]
+        if not aliases:
+            return False
+        pattern = re.compile(
+            r"\b(?:%s)\.(?:%s)\b"
+            % ("|".join(map(re.escape, aliases)), "|".join(sorted(TF1_ONLY_NAMES)))
+        )
+        return pattern.search(source) is not None
+
+    # Questions rules ask ------------------------------------------------------
+
+    def qualified_name(self, node: cst.BaseExpression) -> str | None:
+        """``tensorflow.compat.v1.get_variable`` for ``tf.get_variable`` when ``tf``
+        is ``tensorflow.compat.v1``; None for names not bound by an import."""
+        name = dotted_name(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        if head not in self.bindings:
+            return None
+        full = self.bindings[head]
+        return f"{full}.{rest}" if rest else full
+
+    def canonical(self, node: cst.BaseExpression) -> str | None:
+        """The canonical API name (see module docstring) of ``node``, or None."""
+        full = self.qualified_name(node)
+        if full is None:
+            return None
+        return self.canonicalize(full)
+
+    def canonicalize(self, full: str) -> str | None:
+        for prefix in _KERAS_PREFIXES:
+            if full == prefix or full.startswith(prefix + "."):
+                name = "keras" + full[len(prefix) :]
+                return _KERAS_SHORTHANDS.get(name, name)
+        if full.startswith("tensorflow.compat.v1.") or full == "tensorflow.compat.v1":
+            return "tf1" + full[len("tensorflow.compat.v1") :]
+        if full.startswith("tensorflow.compat.v2.") or full == "tensorflow.compat.v2":
+            return "tf" + full[len("tensorflow.compat.v2") :]
+        if full == "tensorflow" or full.startswith("tensorflow."):
+            rest = full[len("tensorflow") :]
+            return ("tf1" if self.tf1 else "tf") + rest
+        return None
+
+    def is_api(self, node: cst.BaseExpression, *names: str) -> bool:
+        """Whether ``node`` is one of ``names``; ``tf.X`` also matches ``tf1.X``."""
+        canonical = self.canonical(node)
+        if canonical is None:
+            return False
+        for name in names:
+            if canonical == name:
+                return True
+            if name.startswith("tf.") and canonical == "tf1." + name[3:]:
+                return True
+        return False
+
+    def local_name_for(self, full: str) -> str | None:
+        """A local name already bound to the module ``full`` (e.g. ``keras``)."""
+        for local, bound in self.bindings.items():
+            if bound == full:
+                return local
+        return None
+
+    def keras_module_name(self) -> str | None:
+        """A local name bound to a Keras 3 module namespace, if the file has one."""
+        for local, bound in self.bindings.items():
+            if bound in ("keras", "tensorflow.keras") and "." not in local:
+                return local
+        return None
+
+    def tensorflow_module_name(self) -> str | None:
+        for local, bound in self.bindings.items():
+            if bound in ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2"):
+                return local
+        return None
+
+    def is_bound(self, name: str) -> bool:
+        return name in self.bindings

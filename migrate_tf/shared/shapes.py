@@ -1,0 +1,211 @@
+"""Moving expressions out of the function they were written in.
+
+Weights move from ``__init__``/``call`` (or a TF1 graph function) into ``build``. An
+expression that moves must mean the same there:
+
+* a tensor input's static shape becomes the shape ``build`` receives
+  (``x.get_shape()[-1]``, ``x.shape[-1].value``, ``int(x.shape[-1])``,
+  ``x.shape.as_list()``, ``shape_list(x)[-1]`` -> ``x_shape[-1]`` /
+  ``list(x_shape)``), see :func:`lift_input_shapes`;
+* a constructor argument becomes the attribute that stores it, and a local variable
+  of the old function stops the move, see :func:`rename_locals`.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+
+from migrate_tf.shared.codegen import code_of
+from migrate_tf.shared.initializers import Refusal
+
+#: Helpers that return a tensor's shape as a list (static where known), common in
+#: TF1 code bases (GPT-2's `shape_list`, tensor2tensor's `shape_list`).
+SHAPE_LIST_HELPERS = frozenset({"shape_list", "get_shape_list", "combined_static_and_dynamic_shape"})
+
+
+def _is_name(node: cst.CSTNode, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
+
+
+class _ShapeLifter(cst.CSTTransformer):
+    def __init__(self, tensors: dict[str, str]) -> None:
+        super().__init__()
+        self.tensors = tensors  # tensor parameter -> name of its shape in build
+
+    def _tensor_of_shape(self, node: cst.CSTNode) -> str | None:
+        """The tensor parameter whose static shape ``node`` denotes, if any."""
+        # x.shape
+        if isinstance(node, cst.Attribute) and node.attr.value == "shape":
+            if isinstance(node.value, cst.Name) and node.value.value in self.tensors:
+                return node.value.value
+        if isinstance(node, cst.Call) and not node.args:
+            func = node.func
+            # x.get_shape()
+            if isinstance(func, cst.Attribute) and func.attr.value == "get_shape":
+                if isinstance(func.value, cst.Name) and func.value.value in self.tensors:
+                    return func.value.value
+        return None
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        func = updated_node.func
+        # <shape>.as_list() -> list(<shape in build>)
+        if isinstance(func, cst.Attribute) and func.attr.value == "as_list" and not updated_node.args:
+            tensor = self._tensor_of_shape(original_node.func.value)
+            if tensor is not None:
+                return cst.parse_expression(f"list({self.tensors[tensor]})")
+        # shape_list(x) -> list(x_shape)
+        if isinstance(func, cst.Name) and func.value in SHAPE_LIST_HELPERS:
+            if len(updated_node.args) == 1 and isinstance(updated_node.args[0].value, cst.Name):
+                tensor = updated_node.args[0].value.value
+                if tensor in self.tensors:
+                    return cst.parse_expression(f"list({self.tensors[tensor]})")
+        tensor = self._tensor_of_shape(original_node)
+        if tensor is not None:
+            return cst.Name(self.tensors[tensor])
+        return updated_node
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute):
+        tensor = self._tensor_of_shape(original_node)
+        if tensor is not None:
+            return cst.Name(self.tensors[tensor])
+        # TF1 Dimension objects: `<dim>.value` is the int itself in the shape tuple.
+        if updated_node.attr.value == "value" and isinstance(updated_node.value, cst.Subscript):
+            if isinstance(updated_node.value.value, cst.Name) and updated_node.value.value.value in self.tensors.values():
+                return updated_node.value
+        # x.shape.rank / x.shape.ndims -> len(x_shape)
+        if updated_node.attr.value in ("rank", "ndims") and isinstance(updated_node.value, cst.Name):
+            if updated_node.value.value in self.tensors.values():
+                return cst.parse_expression(f"len({updated_node.value.value})")
+        return updated_node
+
+
+def lift_input_shapes(expression: cst.BaseExpression, tensors: dict[str, str]) -> cst.BaseExpression:
+    """Rewrite uses of the tensors' static shapes into the shapes ``build`` receives.
+
+    ``tensors`` maps each tensor parameter to the name of its shape in ``build``.
+    Refusal when the expression still needs a tensor's value (``tf.shape(x)``,
+    ``x.dtype``, ``x`` itself).
+    """
+    lifted = expression.visit(_ShapeLifter(tensors))
+    for tensor in tensors:
+        if m.findall(lifted, m.Name(tensor)):
+            raise Refusal(
+                f"`{code_of(expression)}` needs the value of the input `{tensor}`, "
+                "not only its static shape"
+            )
+    return lifted
+
+
+class _Renamer(cst.CSTTransformer):
+    def __init__(self, renames: dict[str, str], forbidden: set[str]) -> None:
+        super().__init__()
+        self.renames = renames
+        self.forbidden = forbidden
+        self.blocked: str | None = None
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        # Only the leftmost name of `a.b.c` is a variable reference.
+        return False
+
+    def leave_Attribute(self, original_node, updated_node):
+        return updated_node.with_changes(value=updated_node.value.visit(self))
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        # A keyword (`stddev=`) is not a reference; only the value is.
+        return False
+
+    def leave_Arg(self, original_node, updated_node):
+        return updated_node.with_changes(value=updated_node.value.visit(self))
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name):
+        if original_node.value in self.renames:
+            return cst.parse_expression(self.renames[original_node.value])
+        if original_node.value in self.forbidden and self.blocked is None:
+            self.blocked = original_node.value
+        return updated_node
+
+
+def rename_locals(
+    expression: cst.BaseExpression, renames: dict[str, str], forbidden: set[str]
+) -> cst.BaseExpression:
+    """Replace names by their new spelling (``units`` -> ``self.units``); Refusal when
+    the expression uses a name in ``forbidden`` (a local that does not survive the move)."""
+    renamer = _Renamer(renames, forbidden)
+    if isinstance(expression, cst.Name):
+        result = renamer.leave_Name(expression, expression)
+    else:
+        result = expression.visit(renamer)
+    if renamer.blocked is not None:
+        raise Refusal(
+            f"`{code_of(expression)}` depends on `{renamer.blocked}`, a local of the "
+            "method it was written in, which `build` cannot see"
+        )
+    return result
+
+
+def assigned_names(function: cst.FunctionDef) -> set[str]:
+    """Parameters and every name a function binds (its locals)."""
+    names = {param.name.value for param in _all_params(function.params)}
+
+    class Collector(cst.CSTVisitor):
+        def visit_FunctionDef(self, node):  # nested functions have their own scope
+            names.add(node.name.value)
+            return False
+
+        def visit_ClassDef(self, node):
+            names.add(node.name.value)
+            return False
+
+        def visit_Lambda(self, node):
+            return False
+
+        def visit_AssignTarget(self, node):
+            for name in m.findall(node, m.Name()):
+                names.add(name.value)
+
+        def visit_AugAssign(self, node):
+            if isinstance(node.target, cst.Name):
+                names.add(node.target.value)
+
+        def visit_AnnAssign(self, node):
+            if isinstance(node.target, cst.Name):
+                names.add(node.target.value)
+
+        def visit_For(self, node):
+            for name in m.findall(node.target, m.Name()):
+                names.add(name.value)
+
+        def visit_AsName(self, node):
+            for name in m.findall(node.name, m.Name()):
+                names.add(name.value)
+
+        def visit_CompFor(self, node):
+            for name in m.findall(node.target, m.Name()):
+                names.add(name.value)
+
+        def visit_NamedExpr(self, node):
+            if isinstance(node.target, cst.Name):
+                names.add(node.target.value)
+
+        def visit_ImportAlias(self, node):
+            target = node.asname.name if node.asname else node.name
+            if isinstance(target, cst.Name):
+                names.add(target.value)
+
+    function.body.visit(Collector())
+    return names
+
+
+def _all_params(params: cst.Parameters):
+    yield from params.posonly_params
+    yield from params.params
+    if isinstance(params.star_arg, cst.Param):
+        yield params.star_arg
+    yield from params.kwonly_params
+    if params.star_kwarg is not None:
+        yield params.star_kwarg
+
+
+def positional_params(function: cst.FunctionDef) -> list[str]:
+    return [param.name.value for param in (*function.params.posonly_params, *function.params.params)]
