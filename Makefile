@@ -1,0 +1,37 @@
+# Two commands work from a clean clone: `make demo` and `make test`.
+# Both create .venv when it is missing and install the project with everything the
+# suite needs. TensorFlow comes from the CPU wheel (no CUDA) for tests; tf-keras is
+# installed without its dependencies because it requires the `tensorflow` wheel,
+# which would install a second TensorFlow beside tensorflow-cpu.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+TF_VERSION := 2.21.0
+
+.PHONY: setup demo test fuzz bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "tensorflow-cpu==$(TF_VERSION)"
+	$(BIN)/python -m pip install --quiet --no-deps "tf-keras==$(TF_VERSION)"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# A dry run over the bundled example project: the diff, the findings and the summary.
+demo: $(STAMP)
+	$(BIN)/migrate-tf diff --no-progress examples/ ; status=$$?; \
+	if [ $$status -gt 1 ]; then exit $$status; fi
+
+# pytest exits 5 when it collected nothing: that is a failure, not a pass.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q ; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
