@@ -1,0 +1,385 @@
+"""What both sides of the golden runtime check share. Imports no TensorFlow.
+
+The Keras 2 side (``keras2_side.py``) and the Keras 3 side (``keras3_side.py``) run in
+separate processes, because the Keras version is fixed per process when TensorFlow is
+imported. Each side plugs a small *backend* (how to recognise, describe, read and
+assign a variable, how to seed) into :func:`run_layer`, so both build, call and record
+layers in exactly the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import math
+import os
+import re
+import sys
+import traceback
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = REPO / "golden"
+
+#: Random variables are sampled over repeated builds until each has this many values.
+POOL_TARGET = 2048
+#: ... but never with more builds than this (a 2x2 variable gets 4 * 128 = 512 values).
+MAX_BUILDS = 128
+CASE_KEYS = {"class", "init", "inputs"}
+INPUT_SPEC = re.compile(r"^\s*([a-z]+[0-9]*)\s*\[\s*([0-9,\s]*)\]\s*$")
+
+
+# Golden cases -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    name: str
+    directory: Path
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule}/{self.name}"
+
+    @property
+    def before(self) -> Path:
+        return self.directory / "before.py"
+
+    @property
+    def after(self) -> Path:
+        return self.directory / "after.py"
+
+    @property
+    def toml(self) -> Path:
+        return self.directory / "case.toml"
+
+    @property
+    def changed(self) -> bool:
+        """False for refusals and leave-alone cases: after.py is before.py, byte for byte."""
+        return self.before.read_bytes() != self.after.read_bytes()
+
+    @property
+    def runnable(self) -> bool:
+        return self.changed and self.toml.is_file()
+
+
+def discover_cases(root: Path = GOLDEN) -> list[Case]:
+    """Every ``golden/<RULE>/<case>/`` directory that holds a before.py."""
+    cases = []
+    for before in sorted(root.glob("*/*/before.py")):
+        directory = before.parent
+        cases.append(Case(rule=directory.parent.name, name=directory.name, directory=directory))
+    return cases
+
+
+def read_layers(toml_path: Path) -> list[dict]:
+    """The ``[[layer]]`` tables of a case.toml, checked (unknown keys are errors)."""
+    data = tomllib.loads(Path(toml_path).read_text(encoding="utf-8"))
+    unknown_top = sorted(set(data) - {"layer"})
+    if unknown_top:
+        raise ValueError(f"{toml_path}: unknown top-level key(s): {', '.join(unknown_top)}")
+    layers = data.get("layer")
+    if not isinstance(layers, list) or not layers:
+        raise ValueError(f"{toml_path}: needs at least one [[layer]] table")
+    checked = []
+    for index, layer in enumerate(layers):
+        where = f"{toml_path}: [[layer]] #{index + 1}"
+        unknown = sorted(set(layer) - CASE_KEYS)
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s): {', '.join(unknown)}")
+        if not isinstance(layer.get("class"), str):
+            raise ValueError(f"{where}: 'class' must be a string")
+        init = layer.get("init", {})
+        if not isinstance(init, dict):
+            raise ValueError(f"{where}: 'init' must be a table of keyword arguments")
+        inputs = layer.get("inputs")
+        if not isinstance(inputs, list) or not inputs:
+            raise ValueError(f"{where}: 'inputs' must be a non-empty list like [\"float32[2, 4]\"]")
+        for spec in inputs:
+            parse_input_spec(spec)
+        checked.append({"class": layer["class"], "init": init, "inputs": inputs})
+    return checked
+
+
+def parse_input_spec(spec: str) -> tuple[str, tuple[int, ...]]:
+    """``"float32[2, 4]"`` -> ``("float32", (2, 4))``; ``"float32[]"`` is a scalar."""
+    match = INPUT_SPEC.match(spec) if isinstance(spec, str) else None
+    if not match:
+        raise ValueError(f"input spec {spec!r} is not dtype[shape], e.g. \"float32[2, 4]\"")
+    dtype = np.dtype(match.group(1)).name
+    dims = tuple(int(d) for d in match.group(2).replace(" ", "").split(",") if d)
+    return dtype, dims
+
+
+def make_inputs(specs: list[str]) -> list[np.ndarray]:
+    """Fixed inputs: standard normal values from RandomState(0), in order."""
+    state = np.random.RandomState(0)
+    arrays = []
+    for spec in specs:
+        dtype, shape = parse_input_spec(spec)
+        if np.issubdtype(np.dtype(dtype), np.integer):
+            arrays.append(state.randint(0, 4, size=shape).astype(dtype))
+        elif dtype == "bool":
+            arrays.append(state.standard_normal(shape) > 0)
+        else:
+            arrays.append(state.standard_normal(shape).astype(dtype))
+    return arrays
+
+
+def known_value(attribute: str, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    """The value assigned to variable attribute ``attribute`` on both sides.
+
+    It depends only on the attribute name, the shape and the dtype, so the Keras 2
+    and the Keras 3 layer receive the same numbers.
+    """
+    size = int(np.prod(shape, dtype=np.int64))
+    phase = (zlib.crc32(attribute.encode("utf-8")) % 1000) / 100.0
+    wave = np.sin(np.arange(size, dtype=np.float64) * 0.731 + phase)
+    kind = np.dtype(dtype)
+    if kind == np.bool_:
+        value = wave > 0
+    elif np.issubdtype(kind, np.integer):
+        value = np.round(wave * 5.0)
+    else:
+        value = 0.5 * wave
+    return np.asarray(value).astype(kind).reshape(shape)
+
+
+def load_module(path: Path, unique_name: str):
+    """Import a golden file from its path under a name no other case uses."""
+    spec = importlib.util.spec_from_file_location(unique_name, str(path))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def module_name(side: str, case_id: str, kind: str) -> str:
+    return "golden_" + side + "_" + re.sub(r"\W", "_", case_id) + "_" + kind
+
+
+# Running one layer --------------------------------------------------------------------
+
+
+class Backend:
+    """What a side must provide to :func:`run_layer`."""
+
+    name = "?"
+
+    def set_seed(self, seed: int) -> None: ...
+    def is_variable(self, value: Any) -> bool: ...
+    def describe(self, variable) -> dict: ...
+    def to_numpy(self, value) -> np.ndarray: ...
+    def assign(self, variable, value: np.ndarray) -> None: ...
+    def tracked(self, layer) -> tuple[list, list]: ...
+    def convert_input(self, array: np.ndarray): ...
+
+    #: Variable attributes the framework itself puts on layers and models (for example
+    #: tf_keras models carry ``_train_counter``); they are not the case's variables.
+    framework_attributes: frozenset = frozenset()
+
+
+def variable_attributes(backend: Backend, layer) -> dict[str, Any]:
+    """Attribute name -> variable, for every attribute of ``layer`` that is a variable."""
+    return {
+        name: value
+        for name, value in sorted(vars(layer).items())
+        if backend.is_variable(value) and name not in backend.framework_attributes
+    }
+
+
+def flatten_outputs(backend: Backend, value) -> list[dict]:
+    """Outputs of a call as a flat list of {shape, dtype, values}."""
+    if isinstance(value, dict):
+        items = [value[key] for key in sorted(value)]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        array = np.asarray(backend.to_numpy(value))
+        return [
+            {
+                "shape": list(array.shape),
+                "dtype": array.dtype.name,
+                "values": array.astype(np.float64).ravel().tolist(),
+            }
+        ]
+    flat = []
+    for item in items:
+        flat.extend(flatten_outputs(backend, item))
+    return flat
+
+
+def _stats(values: np.ndarray) -> dict:
+    values = values.astype(np.float64).ravel()
+    return {
+        "n": int(values.size),
+        "mean": float(values.mean()) if values.size else 0.0,
+        "std": float(values.std()) if values.size else 0.0,
+        "min": float(values.min()) if values.size else 0.0,
+        "max": float(values.max()) if values.size else 0.0,
+    }
+
+
+def run_layer(backend: Backend, module, spec: dict, *, seed: int = 1) -> dict:
+    """Build and call one layer of a case; record its variables and outputs.
+
+    1. build with seed ``seed`` and call once (this creates every weight);
+    2. record each variable attribute (shape, dtype, trainable, name/path, values);
+    3. build again with other seeds to tell constant from random initial values, and
+       pool the random ones until they have :data:`POOL_TARGET` values;
+    4. assign :func:`known_value` to every variable of the first layer, call again,
+       record the outputs, and note any attribute the call replaced by a new variable.
+    """
+    cls = getattr(module, spec["class"])
+    inputs = [backend.convert_input(array) for array in make_inputs(spec["inputs"])]
+
+    def build(build_seed: int):
+        backend.set_seed(build_seed)
+        layer = cls(**spec["init"])
+        outputs = layer(*inputs)
+        return layer, outputs
+
+    layer, first_outputs = build(seed)
+    found = variable_attributes(backend, layer)
+    trainable, non_trainable = backend.tracked(layer)
+    record: dict[str, Any] = {
+        "class": spec["class"],
+        "layer_name": layer.name,
+        "trainable_count": len(trainable),
+        "non_trainable_count": len(non_trainable),
+        "first_outputs": flatten_outputs(backend, first_outputs),
+        "variables": {},
+    }
+    initial = {attr: np.asarray(backend.to_numpy(var)) for attr, var in found.items()}
+    for attr, var in found.items():
+        entry = backend.describe(var)
+        entry["tracked"] = any(w is var for w in trainable + non_trainable)
+        entry["initial"] = initial[attr].astype(np.float64).ravel().tolist()
+        record["variables"][attr] = entry
+
+    # Constant or random? A second build with another seed tells.
+    second, _ = build(seed + 1)
+    second_values = {
+        attr: np.asarray(backend.to_numpy(var))
+        for attr, var in variable_attributes(backend, second).items()
+    }
+    pools: dict[str, list[np.ndarray]] = {}
+    for attr in found:
+        other = second_values.get(attr)
+        same = other is not None and other.shape == initial[attr].shape and np.array_equal(
+            other, initial[attr]
+        )
+        record["variables"][attr]["deterministic"] = bool(same)
+        if not same:
+            pools[attr] = [initial[attr]] + ([other] if other is not None else [])
+    if pools:
+        smallest = min(max(1, initial[attr].size) for attr in pools)
+        builds = min(MAX_BUILDS, max(2, math.ceil(POOL_TARGET / smallest)))
+        for extra in range(2, builds):
+            again, _ = build(seed + extra)
+            for attr, var in variable_attributes(backend, again).items():
+                if attr in pools:
+                    pools[attr].append(np.asarray(backend.to_numpy(var)))
+    for attr, entry in record["variables"].items():
+        if attr in pools:
+            entry["pooled"] = _stats(np.concatenate([p.ravel() for p in pools[attr]]))
+        else:
+            entry["pooled"] = _stats(initial[attr])
+
+    # Same numbers into every variable, then the outputs.
+    for attr, var in found.items():
+        entry = record["variables"][attr]
+        backend.assign(var, known_value(attr, tuple(entry["shape"]), entry["dtype"]))
+    record["outputs"] = flatten_outputs(backend, layer(*inputs))
+    record["recreated_by_call"] = [
+        attr for attr, var in found.items() if getattr(layer, attr, None) is not var
+    ]
+    return record
+
+
+def run_cases(backend: Backend, manifest: list[dict]) -> dict:
+    """Run every case of the manifest (entries ``{"id", "module", "toml"}``).
+
+    An error in one case is recorded as that case's ``error`` (a traceback) and does
+    not stop the others.
+    """
+    results = {}
+    for entry in manifest:
+        case_id = entry["id"]
+        result: dict[str, Any] = {"layers": [], "error": None}
+        try:
+            specs = read_layers(Path(entry["toml"]))
+            module = load_module(Path(entry["module"]), module_name(backend.name, case_id, "main"))
+            for spec in specs:
+                result["layers"].append(run_layer(backend, module, spec))
+        except Exception:  # noqa: BLE001 - reported to the test, which fails on it
+            result["error"] = traceback.format_exc()
+        results[case_id] = result
+    return results
+
+
+def default_manifest(side: str) -> list[dict]:
+    """Every runnable golden case: before.py for the Keras 2 side; after.py (and
+    before.py, for the untracked check) for the Keras 3 side."""
+    manifest = []
+    for case in discover_cases():
+        if not case.runnable:
+            continue
+        if side == "keras2":
+            manifest.append({"id": case.id, "module": str(case.before), "toml": str(case.toml)})
+        else:
+            manifest.append(
+                {"id": case.id, "module": str(case.after), "before": str(case.before),
+                 "toml": str(case.toml)}
+            )
+    return manifest
+
+
+# Process plumbing ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def stdout_to_stderr():
+    """Send anything written to file descriptor 1 (TF, absl, C++ logs) to stderr.
+
+    Yields a text stream on the real stdout, for the JSON result only.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    real = os.fdopen(saved, "w", encoding="utf-8")
+    try:
+        yield real
+    finally:
+        sys.stdout.flush()
+        real.flush()
+
+
+def main(side: str, run: Callable[[list[dict]], dict], argv: list[str]) -> int:
+    """``python <side>.py [MANIFEST.json] [OUT.json]``: no manifest = all golden cases;
+    no OUT = JSON on the real stdout (library logs go to stderr)."""
+    sys.dont_write_bytecode = True  # no __pycache__ inside golden/
+    manifest = default_manifest(side)
+    if len(argv) > 1 and argv[1] != "-":
+        manifest = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    out_path = Path(argv[2]) if len(argv) > 2 else None
+    with stdout_to_stderr() as real_stdout:
+        results = {"side": side, "cases": run(manifest)}
+        text = json.dumps(results)
+        if out_path is None:
+            real_stdout.write(text + "\n")
+        else:
+            out_path.write_text(text, encoding="utf-8")
+    return 0

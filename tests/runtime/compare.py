@@ -1,0 +1,197 @@
+"""Comparisons of what the Keras 2 side and the Keras 3 side recorded. No TensorFlow.
+
+Each function takes the per-layer records written by ``common.run_layer`` (``k2`` from
+before.py under Keras 2, ``k3`` from after.py under Keras 3) and returns a list of
+problems, one readable sentence each; an empty list means the check passed. The tests
+call them on the golden cases (expecting no problem) and on deliberately broken
+after.py files (expecting problems), so a check that cannot fail is noticed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: Output tolerance of the TF migration guide's numerical-equivalence recipe.
+RTOL = 1e-6
+ATOL = 1e-5
+#: Random initial values agree when mean and std differ by at most this many
+#: standard errors (of the difference of two independent samples).
+SIGMAS = 5.0
+
+
+def pair_layers(k2_case: dict, k3_case: dict) -> tuple[list[tuple[dict, dict]], list[str]]:
+    """Match the layers of one case on both sides; problems if a side failed."""
+    problems = []
+    if k2_case is None or k3_case is None:
+        missing = "Keras 2" if k2_case is None else "Keras 3"
+        return [], [f"the {missing} side has no result for this case"]
+    if k2_case.get("error"):
+        problems.append("before.py failed under Keras 2:\n" + k2_case["error"])
+    if k3_case.get("error"):
+        problems.append("after.py failed under Keras 3:\n" + k3_case["error"])
+    if problems:
+        return [], problems
+    k2_layers, k3_layers = k2_case["layers"], k3_case["layers"]
+    if [l["class"] for l in k2_layers] != [l["class"] for l in k3_layers]:
+        return [], [
+            f"layers differ: Keras 2 ran {[l['class'] for l in k2_layers]}, "
+            f"Keras 3 ran {[l['class'] for l in k3_layers]}"
+        ]
+    return list(zip(k2_layers, k3_layers)), []
+
+
+def compare_variables(k2: dict, k3: dict) -> list[str]:
+    """Same variable attributes, with equal shapes, dtypes and trainable flags."""
+    problems = []
+    cls = k2["class"]
+    only2 = sorted(set(k2["variables"]) - set(k3["variables"]))
+    only3 = sorted(set(k3["variables"]) - set(k2["variables"]))
+    if only2:
+        problems.append(f"{cls}: variable attribute(s) {only2} exist under Keras 2 but not in after.py")
+    if only3:
+        problems.append(f"{cls}: after.py has variable attribute(s) {only3} that before.py has not")
+    for attr in sorted(set(k2["variables"]) & set(k3["variables"])):
+        v2, v3 = k2["variables"][attr], k3["variables"][attr]
+        for key in ("shape", "dtype", "trainable"):
+            if v2[key] != v3[key]:
+                problems.append(f"{cls}.{attr}: {key} {v2[key]!r} under Keras 2, {v3[key]!r} after")
+    return problems
+
+
+def compare_tracking(k2: dict, k3: dict) -> list[str]:
+    """Every Keras 3 weight is tracked, and the layer counts what the Keras 2 layer did."""
+    problems = []
+    cls = k2["class"]
+    for key, label in (("trainable_count", "trainable"), ("non_trainable_count", "non-trainable")):
+        if k2[key] != k3[key]:
+            problems.append(
+                f"{cls}: {k3[key]} {label} weight(s) under Keras 3, {k2[key]} under Keras 2"
+            )
+    for attr, entry in sorted(k3["variables"].items()):
+        if not entry["tracked"]:
+            problems.append(f"{cls}.{attr} is not in the Keras 3 layer's weights")
+    for attr, entry in sorted(k2["variables"].items()):
+        if not entry["tracked"]:
+            problems.append(
+                f"{cls}.{attr} is not tracked under Keras 2 either: the case does not show the bug"
+            )
+    return problems
+
+
+def check_paths(k3: dict) -> list[str]:
+    """Each Keras 3 weight's path is ``<layer name>/<variable name>``."""
+    problems = []
+    prefix = k3["layer_name"] + "/"
+    for attr, entry in sorted(k3["variables"].items()):
+        path = entry.get("path", "")
+        if not path.startswith(prefix):
+            problems.append(f"{k3['class']}.{attr}: path {path!r} does not start with {prefix!r}")
+    return problems
+
+
+def compare_initial_values(k2: dict, k3: dict, sigmas: float = SIGMAS) -> list[str]:
+    """Constants equal exactly; random values agree in mean and standard deviation."""
+    problems = []
+    cls = k2["class"]
+    for attr in sorted(set(k2["variables"]) & set(k3["variables"])):
+        v2, v3 = k2["variables"][attr], k3["variables"][attr]
+        where = f"{cls}.{attr}"
+        if v2["deterministic"]:
+            if not v3["deterministic"]:
+                problems.append(f"{where}: constant under Keras 2 but random after the rewrite")
+                continue
+            a2, a3 = np.asarray(v2["initial"]), np.asarray(v3["initial"])
+            if a2.shape != a3.shape or not np.array_equal(a2, a3):
+                problems.append(
+                    f"{where}: initial value differs: Keras 2 {_preview(a2)}, Keras 3 {_preview(a3)}"
+                )
+            continue
+        if v3["deterministic"]:
+            problems.append(f"{where}: random under Keras 2 but constant after the rewrite")
+            continue
+        p2, p3 = v2["pooled"], v3["pooled"]
+        se_mean = math.sqrt(p2["std"] ** 2 / p2["n"] + p3["std"] ** 2 / p3["n"])
+        se_std = math.sqrt(p2["std"] ** 2 / (2 * p2["n"]) + p3["std"] ** 2 / (2 * p3["n"]))
+        for key, se in (("mean", se_mean), ("std", se_std)):
+            difference = abs(p2[key] - p3[key])
+            if difference > sigmas * se + 1e-12:
+                problems.append(
+                    f"{where}: initial {key} {p3[key]:.4g} after the rewrite, {p2[key]:.4g} under "
+                    f"Keras 2 (difference {difference:.3g} > {sigmas:g} standard errors = "
+                    f"{sigmas * se:.3g}; {p2['n']} and {p3['n']} values)"
+                )
+    return problems
+
+
+def compare_outputs(k2: dict, k3: dict, rtol: float = RTOL, atol: float = ATOL) -> list[str]:
+    """Outputs agree: after the same known values were assigned by attribute name, and
+    on the first call when every initial value is a constant.
+
+    A Keras 2 layer that makes a new variable on every call (``tf.Variable`` in ``call``)
+    throws the assigned values away, so only its first call can be compared.
+    """
+    problems = []
+    cls = k2["class"]
+    constant = all(v["deterministic"] for v in k2["variables"].values()) and all(
+        v["deterministic"] for v in k3["variables"].values()
+    )
+    recreated = sorted(set(k2["recreated_by_call"]) | set(k3["recreated_by_call"]))
+    compared = 0
+    if constant:
+        problems += _compare_output_lists(f"{cls} first call", k2["first_outputs"], k3["first_outputs"], rtol, atol)
+        compared += 1
+    if not recreated:
+        problems += _compare_output_lists(f"{cls} after assigning known values", k2["outputs"], k3["outputs"], rtol, atol)
+        compared += 1
+    if not compared:
+        problems.append(
+            f"{cls}: outputs cannot be compared: random initial values and variable(s) "
+            f"{recreated} re-created on every call; give the case constant initial values"
+        )
+    return problems
+
+
+def check_before_untracked(layer: dict) -> list[str]:
+    """before.py under Keras 3 has raw tf.Variable attributes and tracks none of them."""
+    problems = []
+    if not layer["raw_variables"]:
+        problems.append(
+            f"{layer['class']}: before.py under Keras 3 has no raw tf.Variable attribute: "
+            "the case does not show the bug"
+        )
+    if layer["tracked_raw"]:
+        problems.append(
+            f"{layer['class']}: Keras 3 tracks raw tf.Variable attribute(s) {layer['tracked_raw']}"
+            " of before.py (the rule assumes it tracks none)"
+        )
+    return problems
+
+
+def _compare_output_lists(where, out2, out3, rtol, atol) -> list[str]:
+    if len(out2) != len(out3):
+        return [f"{where}: {len(out3)} output(s) after the rewrite, {len(out2)} under Keras 2"]
+    problems = []
+    for index, (o2, o3) in enumerate(zip(out2, out3)):
+        label = where if len(out2) == 1 else f"{where}, output {index}"
+        if o2["shape"] != o3["shape"] or o2["dtype"] != o3["dtype"]:
+            problems.append(
+                f"{label}: {o3['dtype']}{o3['shape']} after the rewrite, "
+                f"{o2['dtype']}{o2['shape']} under Keras 2"
+            )
+            continue
+        a2, a3 = np.asarray(o2["values"]), np.asarray(o3["values"])
+        if not np.allclose(a3, a2, rtol=rtol, atol=atol):
+            worst = int(np.argmax(np.abs(a3 - a2)))
+            problems.append(
+                f"{label}: outputs differ (rtol {rtol:g}, atol {atol:g}); largest difference "
+                f"at flat index {worst}: {a3[worst]!r} after vs {a2[worst]!r} under Keras 2"
+            )
+    return problems
+
+
+def _preview(array: np.ndarray, limit: int = 6) -> str:
+    flat = array.ravel()
+    text = ", ".join(f"{x:.6g}" for x in flat[:limit])
+    return f"[{text}{', ...' if flat.size > limit else ''}] ({flat.size} values)"
