@@ -137,9 +137,15 @@ def rename_locals(
     else:
         result = expression.visit(renamer)
     if renamer.blocked is not None:
+        subject = (
+            f"`{renamer.blocked}`"
+            if code_of(expression) == renamer.blocked
+            else f"`{code_of(expression)}` depends on `{renamer.blocked}`, which"
+        )
         raise Refusal(
-            f"`{code_of(expression)}` depends on `{renamer.blocked}`, a local of the "
-            "method it was written in, which `build` cannot see"
+            f"{subject} is a local of the method it was written in"
+            " (an argument not stored on `self`, or a local variable),"
+            " so its value is not known where the weight is created"
         )
     return result
 

@@ -1,0 +1,70 @@
+"""ImportIndex: what a dotted name refers to, whatever the import spelling."""
+
+import libcst as cst
+import pytest
+
+from migrate_tf.shared.imports import ImportIndex
+
+
+def index_of(source: str) -> ImportIndex:
+    return ImportIndex.from_module(cst.parse_module(source))
+
+
+def canonical(source: str, expression: str) -> str | None:
+    return index_of(source).canonical(cst.parse_expression(expression))
+
+
+@pytest.mark.parametrize(
+    "imports, expression, expected",
+    [
+        ("import tensorflow as tf", "tf.Variable", "tf.Variable"),
+        ("import tensorflow", "tensorflow.Variable", "tf.Variable"),
+        ("import tensorflow.compat.v1 as tf", "tf.get_variable", "tf1.get_variable"),
+        ("from tensorflow.compat import v1", "v1.variable_scope", "tf1.variable_scope"),
+        ("from tensorflow.compat import v1 as tf", "tf.layers.dense", "tf1.layers.dense"),
+        ("import tensorflow as tf", "tf.compat.v1.get_variable", "tf1.get_variable"),
+        ("import tensorflow as tf", "tf.keras.layers.Layer", "keras.layers.Layer"),
+        ("from tensorflow import keras", "keras.layers.Layer", "keras.layers.Layer"),
+        ("from tensorflow.keras.layers import Layer", "Layer", "keras.layers.Layer"),
+        ("from tensorflow.keras.layers import Layer as Base", "Base", "keras.layers.Layer"),
+        ("from tensorflow.keras import layers", "layers.Dense", "keras.layers.Dense"),
+        ("import keras", "keras.Layer", "keras.layers.Layer"),
+        ("import keras", "keras.Model", "keras.models.Model"),
+        ("import tf_keras as keras", "keras.layers.Layer", "keras.layers.Layer"),
+        ("import tensorflow as tf\ntf = tf.compat.v1", "tf.get_variable", "tf1.get_variable"),
+        ("import numpy as np", "np.zeros", None),
+        ("", "tf.Variable", None),
+    ],
+)
+def test_canonical_names_for_every_spelling(imports, expression, expected):
+    assert canonical(imports, expression) == expected
+
+
+def test_tensorflow_alias_in_tf1_code_means_tf1():
+    source = "import tensorflow as tf\n\ndef f(x):\n    return tf.get_variable('w', [3])\n"
+    index = index_of(source)
+    assert index.tf1
+    assert index.canonical(cst.parse_expression("tf.random_normal_initializer")) == (
+        "tf1.random_normal_initializer"
+    )
+
+
+def test_tf2_initializer_names_do_not_make_a_file_tf1():
+    # `tf.random_normal_initializer` starts with the TF1-only `tf.random_normal`.
+    index = index_of("import tensorflow as tf\ninit = tf.random_normal_initializer()\n")
+    assert not index.tf1
+
+
+def test_imports_inside_try_blocks_are_seen():
+    source = "try:\n    import tensorflow.compat.v1 as tf\nexcept ImportError:\n    import tensorflow as tf\n"
+    assert index_of(source).bindings["tf"] in ("tensorflow", "tensorflow.compat.v1")
+
+
+def test_is_api_matches_tf1_spelling_of_a_tf_name():
+    index = index_of("import tensorflow.compat.v1 as tf")
+    assert index.is_api(cst.parse_expression("tf.Variable"), "tf.Variable")
+
+
+def test_keras_module_name_reuses_existing_binding():
+    assert index_of("from tensorflow import keras").keras_module_name() == "keras"
+    assert index_of("import tensorflow as tf").keras_module_name() is None
