@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TF_VERSION := 2.21.0
 
-.PHONY: setup demo test fuzz bench clean
+.PHONY: setup demo test docs clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q ; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
+
+# Regenerate docs/rules/ from the rules' own documentation.
+docs: $(STAMP)
+	$(BIN)/python -m migrate_tf.docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
