@@ -330,7 +330,26 @@ def _looks_like_python2(source: str) -> bool:
     )
 
 
+def _compiler_syntax_error(source: str) -> SyntaxError | None:
+    """CPython's own syntax error for ``source``, if it has one."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<unknown>", "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return error
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return None
+
+
 def parse_error_message(source: str, error: Exception) -> str:
+    # libcst's native parser often reports the line after the real error; the
+    # compiler knows the exact place and says it in words users recognise.
+    if isinstance(error, cst.ParserSyntaxError):
+        error = _compiler_syntax_error(source) or error
     message = f"cannot parse: {_syntax_error_message(error)}"
     if _looks_like_python2(source):
         message += " (this looks like Python 2 code; migrate it to Python 3 first)"
