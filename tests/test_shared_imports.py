@@ -68,3 +68,30 @@ def test_is_api_matches_tf1_spelling_of_a_tf_name():
 def test_keras_module_name_reuses_existing_binding():
     assert index_of("from tensorflow import keras").keras_module_name() == "keras"
     assert index_of("import tensorflow as tf").keras_module_name() is None
+
+
+from migrate_tf.shared.imports import add_imports  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (
+            "import os\n\nimport numpy as np\nimport tensorflow as tf\n\nx = 1\n",
+            "import os\n\nimport keras\nimport numpy as np\nimport tensorflow as tf\n\nx = 1\n",
+        ),
+        ("# header\nimport tensorflow as tf\n", "# header\nimport keras\nimport tensorflow as tf\n"),
+        (
+            '"""Doc."""\nfrom __future__ import annotations\n\nimport tensorflow as tf\n',
+            '"""Doc."""\nfrom __future__ import annotations\n\nimport keras\nimport tensorflow as tf\n',
+        ),
+        ("import keras\nimport tensorflow as tf\n", "import keras\nimport tensorflow as tf\n"),
+    ],
+)
+def test_import_is_added_once_at_its_sorted_place_in_the_tensorflow_group(source, expected):
+    assert add_imports(cst.parse_module(source), [("keras", None)]).code == expected
+
+
+def test_from_import_is_not_added_twice():
+    source = "import tensorflow as tf\nfrom tensorflow import keras\n"
+    assert add_imports(cst.parse_module(source), [("tensorflow", "keras")]).code == source

@@ -16,8 +16,6 @@ import tokenize
 from typing import Iterable, Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate_tf.config import Settings
@@ -154,7 +152,8 @@ class RuleContext:
         self._import_index = None
         #: (Finding, line of the statement that --annotate marks)
         self.reported: list[tuple[Finding, int]] = []
-        self.codemod_context = CodemodContext(filename=filename)
+        #: imports generated code needs, in request order: (module, name or None)
+        self.needed_imports: list[tuple[str, str | None]] = []
 
     # positions
     @property
@@ -236,7 +235,10 @@ class RuleContext:
 
     def require_import(self, module: str, obj: str | None = None, asname: str | None = None):
         """Ask for ``import module`` / ``from module import obj`` in the output, once."""
-        AddImportsVisitor.add_needed_import(self.codemod_context, module, obj, asname)
+        if asname is not None:
+            raise ValueError("generated code imports names as they are")
+        if (module, obj) not in self.needed_imports:
+            self.needed_imports.append((module, obj))
 
 
 # Running every rule in one traversal ---------------------------------------------------
@@ -447,10 +449,10 @@ def migrate_source(
                     for provider in instance.get_inherited_dependencies()
                 }
         new_module = wrapper.module.visit(_RuleDispatcher(instances, context))
-        if AddImportsVisitor.CONTEXT_KEY in context.codemod_context.scratch:
-            new_module = AddImportsVisitor(context.codemod_context).transform_module(
-                new_module
-            )
+        if context.needed_imports:
+            from migrate_tf.shared.imports import add_imports
+
+            new_module = add_imports(new_module, context.needed_imports)
         output = new_module.code
     except RuleCrash as crash:
         return SourceResult(source=source, output=source, error=str(crash))

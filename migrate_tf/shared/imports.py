@@ -249,3 +249,93 @@ class ImportIndex:
 
     def is_bound(self, name: str) -> bool:
         return name in self.bindings
+
+
+# Adding imports ------------------------------------------------------------------
+
+
+def _imported_module(statement: cst.CSTNode) -> str | None:
+    """The module an `import x` / `from x import y` line imports (for sorting)."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Import):
+        return dotted_name(small.names[0].name)
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+        return dotted_name(small.module)
+    return None
+
+
+def _already_imported(module: cst.Module, wanted: tuple[str, str | None]) -> bool:
+    module_name, obj = wanted
+    index = ImportIndex.from_module(module, source="")
+    if obj is None:
+        return index.bindings.get(module_name.split(".")[0]) == module_name.split(".")[0] and (
+            "." not in module_name or module_name in index.bindings.values()
+        )
+    return index.bindings.get(obj) == f"{module_name}.{obj}"
+
+
+def add_imports(module: cst.Module, wanted: list[tuple[str, str | None]]) -> cst.Module:
+    """Add ``import m`` / ``from m import o`` once each, where a person would: in the
+    group of imports that holds TensorFlow's, at its alphabetical place."""
+    for module_name, obj in wanted:
+        if _already_imported(module, (module_name, obj)):
+            continue
+        text = f"import {module_name}\n" if obj is None else f"from {module_name} import {obj}\n"
+        new_statement = cst.parse_statement(text)
+        module = _insert_import(module, new_statement, module_name)
+    return module
+
+
+def _insert_import(module: cst.Module, statement: cst.SimpleStatementLine, sort_key: str) -> cst.Module:
+    body = list(module.body)
+    imports = [i for i, s in enumerate(body) if _imported_module(s) is not None]
+    if not imports:
+        position = 0
+        while position < len(body) and _is_docstring_or_future(body[position]):
+            position += 1
+        body.insert(position, statement)
+        return module.with_changes(body=body)
+    anchor = next(
+        (i for i in imports if (_imported_module(body[i]) or "").split(".")[0] in ("tensorflow", "keras")),
+        imports[-1],
+    )
+    # The group: neighbouring import lines with no blank line between them.
+    start = anchor
+    while start - 1 in imports and not _starts_group(body[start]):
+        start -= 1
+    end = anchor
+    while end + 1 in imports and not _starts_group(body[end + 1]):
+        end += 1
+    position = end + 1
+    for i in range(start, end + 1):
+        if (_imported_module(body[i]) or "") > sort_key and not _is_future(body[i]):
+            position = i
+            break
+    if position == start and start != end + 1:
+        # Take over the group's leading comments and blank lines.
+        first = body[start]
+        statement = statement.with_changes(leading_lines=first.leading_lines)
+        body[start] = first.with_changes(leading_lines=[])
+    body.insert(position, statement)
+    return module.with_changes(body=body)
+
+
+def _starts_group(statement: cst.CSTNode) -> bool:
+    return any(line.comment is None for line in getattr(statement, "leading_lines", ()))
+
+
+def _is_future(statement: cst.CSTNode) -> bool:
+    return _imported_module(statement) == "__future__"
+
+
+def _is_docstring_or_future(statement: cst.CSTNode) -> bool:
+    if _is_future(statement):
+        return True
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
