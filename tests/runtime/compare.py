@@ -186,7 +186,7 @@ def _compare_output_lists(where, out2, out3, rtol, atol) -> list[str]:
             worst = int(np.argmax(np.abs(a3 - a2)))
             problems.append(
                 f"{label}: outputs differ (rtol {rtol:g}, atol {atol:g}); largest difference "
-                f"at flat index {worst}: {a3[worst]!r} after vs {a2[worst]!r} under Keras 2"
+                f"at flat index {worst}: {float(a3[worst])!r} after vs {float(a2[worst])!r} under Keras 2"
             )
     return problems
 

@@ -15,7 +15,11 @@ class ReluDense(layers.Layer):
             shape=[input_shape[-1], self.units],
             initializer=keras.initializers.TruncatedNormal(stddev=0.02),
         )
-        self.bias = self.add_weight(name="bias", shape=[self.units], initializer="zeros")
+        self.bias = self.add_weight(
+            name="bias",
+            shape=[self.units],
+            initializer="zeros",
+        )
         super(ReluDense, self).build(input_shape)
 
     def call(self, inputs):

@@ -9,7 +9,11 @@ class FeatureGate(tf.keras.layers.Layer):
 
     def build(self, input_shape):
         # The number of features is only known once inputs arrive.
-        self.gate = self.add_weight(name="gate", shape=[input_shape[-1]], initializer="ones")
+        self.gate = self.add_weight(
+            name="gate",
+            shape=[input_shape[-1]],
+            initializer="ones",
+        )
 
     def call(self, inputs):
         return inputs * tf.sigmoid(self.gate)

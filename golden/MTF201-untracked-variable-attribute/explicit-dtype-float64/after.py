@@ -14,13 +14,13 @@ class PreciseAffine(tf.keras.layers.Layer):
             name="scale",
             shape=[self.features],
             initializer="ones",
-            dtype=tf.float64,
+            dtype="float64",
         )
         self.offset = self.add_weight(
             name="offset",
             shape=(),
             initializer=keras.initializers.Constant(value=0.25),
-            dtype=tf.float64,
+            dtype="float64",
         )
 
     def call(self, inputs):

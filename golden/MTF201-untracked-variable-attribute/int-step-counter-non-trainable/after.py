@@ -1,3 +1,4 @@
+import keras
 import tensorflow as tf
 
 
@@ -12,7 +13,7 @@ class LinearWarmup(tf.keras.layers.Layer):
         self.step = self.add_weight(
             name="step",
             shape=(),
-            initializer="zeros",
+            initializer=keras.initializers.Constant(value=0),
             dtype="int32",
             trainable=False,
         )

@@ -1,3 +1,4 @@
+import keras
 import tensorflow as tf
 
 
@@ -10,8 +11,8 @@ class ColorMix(tf.keras.layers.Layer):
     def build(self, input_shape):
         self.mix = self.add_weight(
             name="mix",
-            shape=[3, 2],
-            initializer=lambda shape, dtype: [[0.299, 0.5], [0.587, -0.4187], [0.114, -0.0813]],
+            shape=(3, 2),
+            initializer=keras.initializers.Constant(value=[[0.299, 0.5], [0.587, -0.4187], [0.114, -0.0813]]),
         )
 
     def call(self, rgb):
