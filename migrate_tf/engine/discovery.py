@@ -141,9 +141,10 @@ class ExcludeMatcher:
 
         ``name`` is the entry's own name (by default the last component of
         ``absolute``; "" for a path like ``.``, whose name the user did not write).
-        ``components`` also tries every component of the paths relative to the base
-        directories; it is for paths named on the command line, whose parent
-        directories were not walked (and so not matched) one by one.
+        ``components`` also tries every component (and every leading directory path)
+        of the paths relative to the base directories; it is for paths named on the
+        command line, whose parent directories were not walked (and so not matched)
+        one by one.
         """
         if self._regex is None:
             return False
@@ -153,7 +154,11 @@ class ExcludeMatcher:
         for relative in self._relative_to_bases(absolute):
             candidates.add(relative)
             if components:
-                candidates.update(part for part in relative.split("/") if part)
+                # Each directory on the way, by name and by path: a file inside an
+                # excluded directory is excluded.
+                parts = [part for part in relative.split("/") if part]
+                candidates.update(parts)
+                candidates.update("/".join(parts[:end]) for end in range(1, len(parts)))
         return any(self._regex.match(candidate) for candidate in candidates if candidate)
 
 

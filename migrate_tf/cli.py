@@ -1,0 +1,459 @@
+"""The ``migrate-tf`` command line.
+
+``apply`` rewrites files in place, ``diff`` shows what ``apply`` would do, ``rules``
+documents the rules. Exit codes follow ruff: 0 success, 1 a file failed (or ``diff
+--check`` found changes), 2 a usage or configuration error.
+
+Start-up stays fast: only click is imported here; libcst, the rules and the engine are
+imported inside the commands, and nothing here ever imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import click
+
+from migrate_tf import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+STDIN = "-"
+#: Below this many files a progress bar would only flicker.
+PROGRESS_MIN_FILES = 50
+
+
+class _UsageFailure(Exception):
+    """A usage or configuration problem: its lines go to stderr and the exit code is 2."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def _split_codes(values: Sequence[str]) -> tuple[str, ...]:
+    """``--select A,B --select C`` -> (A, B, C)."""
+    codes = []
+    for value in values:
+        codes.extend(part for part in value.replace(",", " ").split() if part)
+    return tuple(codes)
+
+
+def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by ``apply`` and ``diff``."""
+    options = [
+        click.argument("paths", nargs=-1, required=True, type=click.Path()),
+        click.option(
+            "--select",
+            multiple=True,
+            metavar="CODES",
+            help="Only these rules: comma-separated codes, prefixes (MTF2) or names.",
+        ),
+        click.option(
+            "--ignore",
+            multiple=True,
+            metavar="CODES",
+            help="Leave these rules out: codes, prefixes or names.",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Skip paths matching this glob (replaces the configured excludes).",
+        ),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="N",
+            help="Worker processes (default: one per CPU).",
+        ),
+        click.option(
+            "--report",
+            type=click.Path(dir_okay=False),
+            default=None,
+            metavar="FILE",
+            help="Also write a report: FILE.json (for machines) or FILE.md (for a PR).",
+        ),
+        click.option(
+            "--no-progress", is_flag=True, help="Never show the progress bar."
+        ),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="Print errors only: no findings, no summary.",
+        ),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False),
+            default=None,
+            metavar="FILE",
+            help="Use this pyproject.toml instead of looking for one.",
+        ),
+        click.option(
+            "--stdin-filename",
+            default=None,
+            metavar="NAME",
+            help="With PATH '-': the file name stdin stands for (messages, config, excludes).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="migrate-tf", message="%(prog)s %(version)s")
+def main() -> None:
+    """Migrate TensorFlow 1 and Keras 2 code to idiomatic Keras 3."""
+
+
+@main.command("apply")
+@_run_options
+@click.option(
+    "--annotate",
+    is_flag=True,
+    help="Add a '# migrate-tf: CODE message' comment above each finding.",
+)
+def apply_command(**options: Any) -> None:
+    """Migrate PATHS in place ('-' reads stdin and writes stdout)."""
+    _exit(_execute("apply", **options))
+
+
+@main.command("diff")
+@_run_options
+@click.option("--check", is_flag=True, help="Exit with 1 when any file would change.")
+def diff_command(**options: Any) -> None:
+    """Show what 'apply' would change, as a unified diff; write nothing."""
+    _exit(_execute("diff", **options))
+
+
+@main.command("rules")
+@click.argument("rule", required=False, metavar="[CODE|NAME]")
+def rules_command(rule: str | None) -> None:
+    """List every rule, or show one rule's documentation."""
+    from migrate_tf.rules import UnknownRuleError, all_rules, get_rule
+
+    if rule is not None:
+        try:
+            chosen = get_rule(rule)
+        except UnknownRuleError as error:
+            click.echo(f"error: {error} (see 'migrate-tf rules' for the list)", err=True)
+            _exit(EXIT_USAGE)
+        click.echo(chosen.documentation(), nl=False)
+        return
+    rules = all_rules()
+    code_width = max((len(r.CODE) for r in rules), default=0)
+    name_width = max((len(r.NAME) for r in rules), default=0)
+    for r in rules:
+        click.echo(f"{r.CODE:<{code_width}}  {r.NAME:<{name_width}}  {r.SUMMARY}")
+
+
+def _exit(code: int) -> None:
+    click.get_current_context().exit(code)
+
+
+# apply / diff ---------------------------------------------------------------------
+
+
+def _execute(
+    command: str,
+    *,
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    report: str | None,
+    no_progress: bool,
+    quiet: bool,
+    config_file: str | None,
+    stdin_filename: str | None,
+    annotate: bool = False,
+    check: bool = False,
+) -> int:
+    try:
+        settings, project_dir, rules = _prepare(
+            command,
+            paths=paths,
+            select=select,
+            ignore=ignore,
+            exclude=exclude,
+            report=report,
+            config_file=config_file,
+            stdin_filename=stdin_filename,
+            annotate=annotate,
+        )
+    except _UsageFailure as failure:
+        for line in failure.lines:
+            click.echo(line, err=True)
+        return EXIT_USAGE
+
+    from migrate_tf.engine.report import ReportContext
+
+    context = ReportContext(
+        command=command,
+        paths=paths if paths != (STDIN,) else (stdin_filename or STDIN,),
+        settings=settings,
+        rules=tuple(rule.CODE for rule in rules),
+    )
+    try:
+        if paths == (STDIN,):
+            return _run_stdin(
+                command,
+                settings=settings,
+                rules=rules,
+                project_dir=project_dir,
+                stdin_filename=stdin_filename,
+                report=report,
+                quiet=quiet,
+                check=check,
+                context=context,
+            )
+        return _run_files(
+            command,
+            paths=paths,
+            settings=settings,
+            rules=rules,
+            project_dir=project_dir,
+            jobs=jobs,
+            report=report,
+            no_progress=no_progress,
+            quiet=quiet,
+            check=check,
+            context=context,
+        )
+    except KeyboardInterrupt:
+        click.echo(
+            "migrate-tf: interrupted; files already written are complete, the rest untouched",
+            err=True,
+        )
+        return EXIT_INTERRUPTED
+
+
+def _prepare(
+    command: str,
+    *,
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    report: str | None,
+    config_file: str | None,
+    stdin_filename: str | None,
+    annotate: bool,
+):
+    """Check the invocation and resolve settings and rules; raises _UsageFailure."""
+    from migrate_tf.config import ConfigError, find_pyproject, load_settings
+    from migrate_tf.engine.report import ReportFormatError, report_format
+    from migrate_tf.rules import UnknownRuleError, select_rules
+
+    if STDIN in paths and len(paths) > 1:
+        raise _UsageFailure("error: '-' (stdin) must be the only PATH")
+    if stdin_filename is not None and paths != (STDIN,):
+        raise _UsageFailure("error: --stdin-filename only applies when PATH is '-'")
+    if paths != (STDIN,):
+        missing = [path for path in paths if not os.path.exists(path)]
+        if missing:
+            raise _UsageFailure(
+                *(f"{path}: error: No such file or directory" for path in missing)
+            )
+    if report is not None:
+        try:
+            report_format(report)
+        except ReportFormatError as error:
+            raise _UsageFailure(f"error: --report: {error}") from None
+
+    try:
+        if config_file is not None:
+            pyproject: Path | None = Path(config_file)
+            if not pyproject.is_file():
+                raise ConfigError(f"{config_file}: error: configuration file not found")
+        else:
+            if paths == (STDIN,):
+                start = Path(stdin_filename).parent if stdin_filename else Path.cwd()
+            else:
+                start = Path(paths[0])
+            if not start.exists():
+                start = Path.cwd()
+            pyproject = find_pyproject(start)
+        settings = load_settings(pyproject)
+    except ConfigError as error:
+        raise _UsageFailure(str(error)) from None
+
+    settings = settings.merged(
+        select=_split_codes(select),
+        ignore=_split_codes(ignore),
+        exclude=tuple(exclude),
+        annotate=True if annotate else None,
+    )
+    try:
+        rules = select_rules(list(settings.select) or None, list(settings.ignore) or None)
+    except UnknownRuleError as error:
+        raise _UsageFailure(f"error: {error} (see 'migrate-tf rules')") from None
+    project_dir = pyproject.resolve().parent if pyproject is not None else None
+    return settings, project_dir, rules
+
+
+def _print_outcome(result, *, dry_run: bool, quiet: bool) -> None:
+    from migrate_tf.engine.report import failure_lines, finding_lines, summary_line
+
+    if not quiet:
+        for line in finding_lines(result):
+            click.echo(line, err=True)
+    for line in failure_lines(result):
+        click.echo(line, err=True)
+    if not quiet:
+        click.echo(summary_line(result, dry_run=dry_run), err=True)
+
+
+def _write_report(report: str | None, result, context) -> int:
+    from migrate_tf.engine.report import write_report
+
+    if report is None:
+        return EXIT_OK
+    try:
+        write_report(report, result, context)
+    except OSError as error:
+        click.echo(f"{report}: error: cannot write the report: {error.strerror or error}", err=True)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _exit_code(result, *, check: bool, report_status: int) -> int:
+    if result.failed or report_status != EXIT_OK:
+        return EXIT_FAILED
+    if check and result.changed:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _diff_printer() -> Callable[[Any], None]:
+    from migrate_tf.engine.diff import colorize, unified_diff, use_color
+
+    stdout = sys.stdout
+    color = use_color(stdout)
+
+    def print_diff(result) -> None:
+        if result.status != "changed":
+            return
+        text = unified_diff(result.path, result.data, result.output)
+        click.echo(colorize(text) if color else text, nl=False, color=color, file=stdout)
+
+    return print_diff
+
+
+def _run_files(
+    command: str,
+    *,
+    paths: tuple[str, ...],
+    settings,
+    rules,
+    project_dir: Path | None,
+    jobs: int | None,
+    report: str | None,
+    no_progress: bool,
+    quiet: bool,
+    check: bool,
+    context,
+) -> int:
+    from migrate_tf.engine.discovery import discover, path_sort_key
+    from migrate_tf.engine.runner import FileResult, run
+
+    dry_run = command != "apply"
+    discovery = discover(paths, settings.exclude, project_dir=project_dir)
+    # A bar on the same terminal as the diff would be torn apart by it.
+    progress = (
+        not no_progress
+        and not quiet
+        and len(discovery.files) > PROGRESS_MIN_FILES
+        and _isatty(sys.stderr)
+        and not (dry_run and _isatty(sys.stdout))
+    )
+    result = run(
+        discovery.files,
+        rules=rules,
+        settings=settings,
+        write=not dry_run,
+        jobs=jobs,
+        progress=progress,
+        on_result=_diff_printer() if dry_run else None,
+    )
+    if discovery.errors:
+        result.files.extend(
+            FileResult(path=error.path, status="failed", error=error.reason)
+            for error in discovery.errors
+        )
+        result.files.sort(key=lambda file: path_sort_key(file.path))
+    _print_outcome(result, dry_run=dry_run, quiet=quiet)
+    report_status = _write_report(report, result, context)
+    return _exit_code(result, check=check, report_status=report_status)
+
+
+def _run_stdin(
+    command: str,
+    *,
+    settings,
+    rules,
+    project_dir: Path | None,
+    stdin_filename: str | None,
+    report: str | None,
+    quiet: bool,
+    check: bool,
+    context,
+) -> int:
+    from migrate_tf.engine.discovery import is_excluded
+    from migrate_tf.engine.runner import FileResult, RunResult, migrate_data
+
+    data = _binary(sys.stdin).read()
+    stdout = _binary(sys.stdout)
+    display = stdin_filename or STDIN
+    if stdin_filename and is_excluded(stdin_filename, settings.exclude, project_dir=project_dir):
+        # Excluded by the project: hand the buffer back exactly as it came.
+        if command == "apply":
+            stdout.write(data)
+            stdout.flush()
+        result = RunResult(files=[FileResult(path=display, status="unchanged")])
+    else:
+        file_result = migrate_data(data, display, rules=rules, settings=settings)
+        result = RunResult(files=[file_result])
+        if command == "apply":
+            # On failure the original goes back out: an editor must never lose its buffer.
+            stdout.write(file_result.output if file_result.changed else data)
+            stdout.flush()
+        elif file_result.changed:
+            _diff_printer()(file_result)
+    for line in _stdin_messages(result, quiet=quiet):
+        click.echo(line, err=True)
+    report_status = _write_report(report, result, context)
+    return _exit_code(result, check=check, report_status=report_status)
+
+
+def _stdin_messages(result, *, quiet: bool) -> list[str]:
+    """Findings and errors for stdin; no summary, a single buffer needs none."""
+    from migrate_tf.engine.report import failure_lines, finding_lines
+
+    return ([] if quiet else finding_lines(result)) + failure_lines(result)
+
+
+def _binary(stream):
+    """The byte stream under a text stream: stdin and stdout carry source bytes as-is."""
+    return getattr(stream, "buffer", stream)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+__all__ = ["main"]
