@@ -20,6 +20,7 @@ from migrate_tf.shared.initializers import (
     Refusal,
     bind_arguments,
     dtype_name,
+    keras_initializer,
     weight_from_initial_value,
 )
 from migrate_tf.shared.layers import (
@@ -30,7 +31,13 @@ from migrate_tf.shared.layers import (
     new_build_method,
     self_name,
 )
-from migrate_tf.shared.shapes import assigned_names, lift_input_shapes, positional_params, rename_locals
+from migrate_tf.shared.shapes import (
+    bound_names,
+    lift_input_shapes,
+    locals_of,
+    positional_params,
+    rename_locals,
+)
 
 #: `tf.Variable`'s parameters, in order.
 VARIABLE_PARAMETERS = (
@@ -67,6 +74,10 @@ class _Conversion:
     statement: cst.SimpleStatementLine  # original `self.x = tf.Variable(...)`
     origin: str  # "__init__", "build" or "call"
     replacement: cst.SimpleStatementLine  # `self.x = self.add_weight(...)`
+    #: constructor arguments to store on self where the statement was (`self.n = n`)
+    stores: list[str] = dataclasses.field(default_factory=list)
+    #: local initializer objects the initial value used (`w_init = ...`)
+    inlined: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -75,6 +86,10 @@ class _ClassPlan:
     build: cst.FunctionDef | None  # the class's existing build, original node
     new_build: cst.FunctionDef | None = None  # to insert when the class has none
     touched_methods: set = dataclasses.field(default_factory=set)
+    #: `w_init = tf.random_normal_initializer()` statements no longer needed
+    removed: set = dataclasses.field(default_factory=set)
+    #: constructor arguments already stored by an earlier conversion
+    stored: set = dataclasses.field(default_factory=set)
 
     def by_statement(self) -> dict[int, _Conversion]:
         return {id(conversion.statement): conversion for conversion in self.conversions}
@@ -191,11 +206,20 @@ class UntrackedVariableAttribute(Rule):
         plan = self._current_plan()
         if plan is None:
             return updated_node
+        if id(original_node) in plan.removed:
+            return cst.RemovalSentinel.REMOVE
         conversion = plan.by_statement().get(id(original_node))
         if conversion is None:
             return updated_node
         if conversion.origin == "build":
             return conversion.replacement
+        if conversion.stores:
+            self_param = code_of(conversion.replacement.body[0].targets[0].target.value)
+            return cst.FlattenSentinel(
+                parse_statements(
+                    "".join(f"{self_param}.{name} = {name}\n" for name in conversion.stores)
+                )
+            )
         return cst.RemovalSentinel.REMOVE
 
     def leave_FunctionDef(self, original_node, updated_node):
@@ -277,14 +301,15 @@ class UntrackedVariableAttribute(Rule):
                         attribute = target.target.attr.value
                         assigned_attributes[attribute] = assigned_attributes.get(attribute, 0) + 1
 
+        class_names = set(assigned_attributes) | _class_level_names(classdef)
         for origin, statement, target, call in candidates:
             if self.is_suppressed(statement):
                 continue
             try:
                 if assigned_attributes.get(target.attr.value, 0) > 1:
                     raise Refusal(f"`{code_of(target)}` is assigned more than once")
-                replacement = self._replacement(
-                    classdef, methods, origin, statement, target, call, kind
+                conversion = self._conversion(
+                    methods, origin, statement, target, call, plan, class_names
                 )
             except Refusal as refusal:
                 self.report(
@@ -294,11 +319,12 @@ class UntrackedVariableAttribute(Rule):
                     statement=statement,
                 )
                 continue
-            plan.conversions.append(_Conversion(statement, origin, replacement))
+            plan.conversions.append(conversion)
 
         if not plan.conversions:
             return None
         self.changed = True
+        self._drop_unused_initializer_locals(methods, plan)
         for conversion in plan.conversions:
             plan.touched_methods.add(id(methods[conversion.origin]))
         moving = [c for c in plan.conversions if c.origin != "build"]
@@ -360,7 +386,26 @@ class UntrackedVariableAttribute(Rule):
             return params[1] if len(params) > 1 else "input_shape"
         return "input_shape"
 
-    def _replacement(self, classdef, methods, origin, statement, target, call, kind):
+    def _drop_unused_initializer_locals(self, methods, plan: _ClassPlan) -> None:
+        """Remove `w_init = tf.random_normal_initializer()` once nothing uses it."""
+        moved = {id(c.statement) for c in plan.conversions if c.origin != "build"}
+        for origin in ("__init__", "call"):
+            function = methods[origin]
+            names = {n for c in plan.conversions if c.origin == origin for n in c.inlined}
+            if function is None or not names:
+                continue
+            assignments = _initializer_locals(function, self.context.imports)
+            for name in names:
+                statement = assignments[name][0]
+                still_used = any(
+                    m.findall(other, m.Name(name))
+                    for other in function.body.body
+                    if other is not statement and id(other) not in moved
+                )
+                if not still_used:
+                    plan.removed.add(id(statement))
+
+    def _conversion(self, methods, origin, statement, target, call, plan, class_names):
         index = self.context.imports
         arguments = bind_arguments(call, VARIABLE_PARAMETERS)
         for name in UNSUPPORTED_ARGUMENTS:
@@ -383,10 +428,40 @@ class UntrackedVariableAttribute(Rule):
         target_self = self_name(build) if build is not None else self_param
         renames = {self_param: target_self} if target_self != self_param else {}
 
+        inlined: list[str] = []
+        stores: list[str] = []
+        if origin in ("__init__", "call"):
+            expressions["initial_value"], inlined = _inline_initializer_local(
+                expressions["initial_value"], function, index
+            )
+        # Decide shape and dtype on the code as the user wrote it, so that a refusal
+        # speaks of their names rather than of the names `build` would use.
+        weight_from_initial_value(expressions["initial_value"], index, "keras")
         if origin == "__init__":
             stored = self._stored_parameters(function, self_param)
             renames.update({param: f"{target_self}.{attr}" for param, attr in stored.items()})
-            forbidden = assigned_names(function) - {self_param} - set(stored)
+            # An argument the weight needs but __init__ never stored is stored under
+            # its own name, as a person would, when that attribute name is free.
+            storable = (
+                self._unchanged_parameters(function, self_param)
+                - set(stored)
+                - (class_names - plan.stored)
+            )
+            used = {
+                name.value
+                for value in expressions.values()
+                for name in m.findall(value, m.Name())
+            }
+            order = positional_params(function) + [
+                p.name.value for p in function.params.kwonly_params
+            ]
+            stores = [p for p in order if p in (storable & used) - plan.stored]
+            renames.update({param: f"{target_self}.{param}" for param in storable & used})
+            forbidden = {
+                name: kind
+                for name, kind in locals_of(function).items()
+                if name != self_param and name not in stored and name not in storable
+            }
             self._check_not_read_after(function, statement, target, self_param)
             expressions = {
                 key: rename_locals(value, renames, forbidden)
@@ -399,7 +474,11 @@ class UntrackedVariableAttribute(Rule):
             if build is not None and len(positional_params(build)) != 2:
                 raise Refusal("`build` takes several input shapes")
             tensors = {params[1]: self._shape_parameter(methods)}
-            forbidden = assigned_names(function) - {self_param}
+            forbidden = {
+                name: kind.replace("that is not stored on `self`", "other than the input")
+                for name, kind in locals_of(function).items()
+                if name != self_param
+            }
             lifted = {
                 key: lift_input_shapes(value, tensors)
                 for key, value in expressions.items()
@@ -433,6 +512,7 @@ class UntrackedVariableAttribute(Rule):
         if index.keras_module_name() is None and _BARE_KERAS.search(weight.initializer):
             keras_reference(self.context)
 
+        plan.stored.update(stores)
         indent = len(self.context.module.default_indent) * (self._depth + 1)
         text = render_call(
             f"{target_self}.{target.attr.value} = ",
@@ -444,9 +524,10 @@ class UntrackedVariableAttribute(Rule):
         leading = [line for line in statement.leading_lines if line.comment is not None]
         if origin == "build":
             leading = list(statement.leading_lines)
-        return replacement.with_changes(
+        replacement = replacement.with_changes(
             leading_lines=leading, trailing_whitespace=statement.trailing_whitespace
         )
+        return _Conversion(statement, origin, replacement, stores=stores, inlined=inlined)
 
     def _weight_name(self, name_node, target: cst.Attribute) -> str:
         if name_node is None or m.matches(name_node, m.Name("None")):
@@ -487,6 +568,20 @@ class UntrackedVariableAttribute(Rule):
         return {param: attr for param, attr in stored.items() if param not in reassigned}
 
     @staticmethod
+    def _unchanged_parameters(init: cst.FunctionDef, self_param: str) -> set[str]:
+        """Named parameters of ``__init__`` that it never rebinds."""
+        params = set(positional_params(init)) | {
+            p.name.value for p in init.params.kwonly_params
+        }
+        params.discard(self_param)
+        rebound = {
+            name
+            for target in m.findall(init.body, m.AssignTarget() | m.AugAssign())
+            for name in bound_names(target.target)
+        }
+        return params - rebound
+
+    @staticmethod
     def _check_not_read_after(init, statement, target, self_param) -> None:
         statements = list(init.body.body)
         position = next(i for i, s in enumerate(statements) if s is statement)
@@ -497,3 +592,57 @@ class UntrackedVariableAttribute(Rule):
                     f"`__init__` uses `{code_of(target)}` after creating it, "
                     "and weights only exist once `build` has run"
                 )
+
+
+def _class_level_names(classdef: cst.ClassDef) -> set[str]:
+    """Names bound in the class body (methods, properties, class attributes)."""
+    names: set[str] = set()
+    body = classdef.body.body if isinstance(classdef.body, cst.IndentedBlock) else ()
+    for statement in body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for target in m.findall(statement, m.AssignTarget()):
+                names.update(n.value for n in m.findall(target, m.Name()))
+            for annotated in m.findall(statement, m.AnnAssign()):
+                names.update(n.value for n in m.findall(annotated.target, m.Name()))
+    return names
+
+
+def _initializer_locals(function: cst.FunctionDef, index) -> dict[str, tuple]:
+    """Top-level `name = <initializer object>` statements of ``function`` whose name is
+    bound only there: name -> (statement, value)."""
+    counts: dict[str, int] = {}
+    for target in m.findall(function.body, m.AssignTarget() | m.AugAssign()):
+        for name in bound_names(target.target):
+            counts[name] = counts.get(name, 0) + 1
+    found = {}
+    for statement in function.body.body:
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            continue
+        small = statement.body[0]
+        if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+            continue
+        target = small.targets[0].target
+        if not isinstance(target, cst.Name) or counts.get(target.value) != 1:
+            continue
+        if not isinstance(small.value, cst.Call):
+            continue
+        try:
+            keras_initializer(small.value, index, "keras")
+        except Refusal:
+            continue
+        found[target.value] = (statement, small.value)
+    return found
+
+
+def _inline_initializer_local(value, function, index):
+    """`w_init(shape=...)` with `w_init = tf.random_normal_initializer()` earlier in
+    the method -> `tf.random_normal_initializer()(shape=...)`, and the names inlined."""
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)):
+        return value, []
+    assignments = _initializer_locals(function, index)
+    name = value.func.value
+    if name not in assignments:
+        return value, []
+    return value.with_changes(func=assignments[name][1]), [name]

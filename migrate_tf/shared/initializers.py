@@ -307,6 +307,16 @@ _NUMPY_FACTORIES = {
 }
 
 
+def constant_initializer(value: cst.BaseExpression, keras: str) -> str:
+    """``"zeros"``/``"ones"`` for 0 and 1, as a person writes them; else Constant."""
+    number = literal_number(value)
+    if number == 0:
+        return '"zeros"'
+    if number == 1:
+        return '"ones"'
+    return f"{keras}.initializers.Constant(value={code_of(value)})"
+
+
 def weight_from_initial_value(
     value: cst.BaseExpression, index: ImportIndex, keras: str
 ) -> InitialWeight:
@@ -314,7 +324,7 @@ def weight_from_initial_value(
     number = literal_number(value)
     if number is not None:
         dtype = "int32" if isinstance(number, int) else None
-        return InitialWeight("()", f"{keras}.initializers.Constant(value={code_of(value)})", dtype)
+        return InitialWeight("()", constant_initializer(value, keras), dtype)
     if isinstance(value, (cst.List, cst.Tuple)):
         shape, kind = _literal_shape(value)
         dtype = "int32" if kind == "int" else None
@@ -423,9 +433,7 @@ def _from_factory(
                 dtype = "int64" if numpy else "int32"
             else:
                 dtype = "float64" if numpy else None
-        return InitialWeight(
-            code_of(dims), f"{keras}.initializers.Constant(value={code_of(fill)})", _non_default(dtype)
-        )
+        return InitialWeight(code_of(dims), constant_initializer(fill, keras), _non_default(dtype))
     if kind == "constant":
         constant = bound.get("value")
         if constant is None:
@@ -444,9 +452,7 @@ def _from_factory(
             raise Refusal(f"cannot decide the shape of `{code_of(constant)}`")
         if dtype is None:
             dtype = "int32" if element == "int" else None
-        return InitialWeight(
-            shape, f"{keras}.initializers.Constant(value={code_of(constant)})", _non_default(dtype)
-        )
+        return InitialWeight(shape, constant_initializer(constant, keras), _non_default(dtype))
     # Random factories.
     if "shape" not in bound:
         raise Refusal(f"`{code_of(call)}` has no shape")

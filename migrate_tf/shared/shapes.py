@@ -98,7 +98,7 @@ def lift_input_shapes(expression: cst.BaseExpression, tensors: dict[str, str]) -
 
 
 class _Renamer(cst.CSTTransformer):
-    def __init__(self, renames: dict[str, str], forbidden: set[str]) -> None:
+    def __init__(self, renames: dict[str, str], forbidden: dict[str, str]) -> None:
         super().__init__()
         self.renames = renames
         self.forbidden = forbidden
@@ -127,27 +127,48 @@ class _Renamer(cst.CSTTransformer):
 
 
 def rename_locals(
-    expression: cst.BaseExpression, renames: dict[str, str], forbidden: set[str]
+    expression: cst.BaseExpression, renames: dict[str, str], forbidden: dict[str, str]
 ) -> cst.BaseExpression:
     """Replace names by their new spelling (``units`` -> ``self.units``); Refusal when
-    the expression uses a name in ``forbidden`` (a local that does not survive the move)."""
+    the expression uses a name in ``forbidden`` (a local that does not survive the
+    move), whose value there says what the name is (``"an argument of `call`"``)."""
     renamer = _Renamer(renames, forbidden)
     if isinstance(expression, cst.Name):
         result = renamer.leave_Name(expression, expression)
     else:
         result = expression.visit(renamer)
     if renamer.blocked is not None:
+        name = renamer.blocked
         subject = (
-            f"`{renamer.blocked}`"
-            if code_of(expression) == renamer.blocked
-            else f"`{code_of(expression)}` depends on `{renamer.blocked}`, which"
+            f"`{name}`"
+            if code_of(expression) == name
+            else f"`{code_of(expression)}` depends on `{name}`, which"
         )
-        raise Refusal(
-            f"{subject} is a local of the method it was written in"
-            " (an argument not stored on `self`, or a local variable),"
-            " so its value is not known where the weight is created"
-        )
+        raise Refusal(f"{subject} is {forbidden[name]}, so `build` cannot see its value")
     return result
+
+
+def locals_of(function: cst.FunctionDef) -> dict[str, str]:
+    """Every local name of ``function`` -> what it is, for refusal messages."""
+    name = function.name.value
+    parameters = {param.name.value for param in _all_params(function.params)}
+    described = {
+        local: f"a local variable of `{name}`" for local in assigned_names(function)
+    }
+    for parameter in parameters:
+        described[parameter] = f"an argument of `{name}` that is not stored on `self`"
+    return described
+
+
+def bound_names(target: cst.BaseExpression) -> list[str]:
+    """Names an assignment target binds: `a`, `a, (b, *c)`; not `self.a` or `x[i]`."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in bound_names(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return bound_names(target.value)
+    return []
 
 
 def assigned_names(function: cst.FunctionDef) -> set[str]:
@@ -167,8 +188,7 @@ def assigned_names(function: cst.FunctionDef) -> set[str]:
             return False
 
         def visit_AssignTarget(self, node):
-            for name in m.findall(node, m.Name()):
-                names.add(name.value)
+            names.update(bound_names(node.target))
 
         def visit_AugAssign(self, node):
             if isinstance(node.target, cst.Name):
@@ -179,16 +199,13 @@ def assigned_names(function: cst.FunctionDef) -> set[str]:
                 names.add(node.target.value)
 
         def visit_For(self, node):
-            for name in m.findall(node.target, m.Name()):
-                names.add(name.value)
+            names.update(bound_names(node.target))
 
         def visit_AsName(self, node):
-            for name in m.findall(node.name, m.Name()):
-                names.add(name.value)
+            names.update(bound_names(node.name))
 
         def visit_CompFor(self, node):
-            for name in m.findall(node.target, m.Name()):
-                names.add(name.value)
+            names.update(bound_names(node.target))
 
         def visit_NamedExpr(self, node):
             if isinstance(node.target, cst.Name):

@@ -1,4 +1,3 @@
-import keras
 import tensorflow as tf
 
 
@@ -13,7 +12,7 @@ class LinearWarmup(tf.keras.layers.Layer):
         self.step = self.add_weight(
             name="step",
             shape=(),
-            initializer=keras.initializers.Constant(value=0),
+            initializer="zeros",
             dtype="int32",
             trainable=False,
         )

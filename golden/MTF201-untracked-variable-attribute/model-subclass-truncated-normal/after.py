@@ -15,11 +15,7 @@ class LogisticRegression(tf.keras.Model):
             shape=[self.n_features, 1],
             initializer=keras.initializers.TruncatedNormal(stddev=0.1),
         )
-        self.b = self.add_weight(
-            name="bias",
-            shape=(),
-            initializer=keras.initializers.Constant(value=0.0),
-        )
+        self.b = self.add_weight(name="bias", shape=(), initializer="zeros")
 
     def call(self, x):
         return tf.sigmoid(tf.matmul(x, self.w) + self.b)

@@ -1,0 +1,15 @@
+import tensorflow as tf
+
+
+class TiedProjection(tf.keras.layers.Layer):
+    """`self.init` keeps the initializer object, so the local stays."""
+
+    def __init__(self, size, **kwargs):
+        super().__init__(**kwargs)
+        self.size = size
+        init = tf.keras.initializers.GlorotUniform(seed=3)
+        self.init = init
+        self.encode = tf.Variable(init(shape=(size, size)), name="encode")
+
+    def call(self, x):
+        return tf.matmul(x, self.encode)
