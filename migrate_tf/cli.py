@@ -10,6 +10,7 @@ imported inside the commands, and nothing here ever imports TensorFlow.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -237,6 +238,10 @@ def _execute(
             err=True,
         )
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `migrate-tf diff . | head`: the reader left; stop quietly, as other tools do.
+        _silence_stdout()
+        return EXIT_FAILED
 
 
 def _prepare(
@@ -365,11 +370,16 @@ def _run_files(
     check: bool,
     context,
 ) -> int:
-    from migrate_tf.engine.discovery import discover, path_sort_key
+    from migrate_tf.engine.discovery import MissingPathsError, discover, path_sort_key
     from migrate_tf.engine.runner import FileResult, run
 
     dry_run = command != "apply"
-    discovery = discover(paths, settings.exclude, project_dir=project_dir)
+    try:
+        discovery = discover(paths, settings.exclude, project_dir=project_dir)
+    except MissingPathsError as error:  # removed since the arguments were checked
+        for path in error.paths:
+            click.echo(f"{path}: error: No such file or directory", err=True)
+        return EXIT_USAGE
     # A bar on the same terminal as the diff would be torn apart by it.
     progress = (
         not no_progress
@@ -442,6 +452,15 @@ def _stdin_messages(result, *, quiet: bool) -> list[str]:
     from migrate_tf.engine.report import failure_lines, finding_lines
 
     return ([] if quiet else finding_lines(result)) + failure_lines(result)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
 
 
 def _binary(stream):

@@ -183,6 +183,55 @@ def test_diff_without_check_exits_0_even_with_changes(cli):
     assert cli("diff", "a.py").exit_code == 0
 
 
+def test_diff_into_a_closed_pipe_stops_quietly(cli, monkeypatch):
+    import migrate_tf.engine.diff as diff
+
+    def reader_went_away(*args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(diff, "unified_diff", reader_went_away)
+    write("a.py", "x = OLD_NAME\n")
+    result = cli("diff", "a.py")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+
+
+# progress -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def stderr_is_a_terminal(monkeypatch):
+    import migrate_tf.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "_isatty", lambda stream: stream is sys.stderr)
+
+
+def many_files(count: int = 60) -> None:
+    for index in range(count):
+        write(f"pkg/m{index:02}.py", "x = 1\n")
+
+
+def test_progress_bar_is_shown_for_a_long_run_on_a_terminal(cli, stderr_is_a_terminal):
+    many_files()
+    assert "migrate-tf" in cli("apply", "-j", "1", "pkg").stderr
+
+
+@pytest.mark.parametrize("option", ["--no-progress", "--quiet"])
+def test_progress_bar_is_hidden_by_option(cli, stderr_is_a_terminal, option):
+    many_files()
+    assert "migrate-tf" not in cli("apply", "-j", "1", option, "pkg").stderr
+
+
+def test_progress_bar_is_hidden_for_a_short_run(cli, stderr_is_a_terminal):
+    many_files(10)
+    assert "migrate-tf" not in cli("apply", "pkg").stderr
+
+
+def test_progress_bar_is_hidden_when_stderr_is_not_a_terminal(cli):
+    many_files()
+    assert "migrate-tf" not in cli("apply", "-j", "1", "pkg").stderr
+
+
 # stdin ----------------------------------------------------------------------------
 
 

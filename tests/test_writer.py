@@ -135,3 +135,13 @@ def test_writing_through_a_symlink_keeps_the_symlink(tmp_path):
     assert write_file(link, b"old\n", b"new\n").written
     assert link.is_symlink()
     assert target.read_bytes() == b"new\n"
+
+
+def test_a_read_only_file_is_not_replaced(tmp_path):
+    path = tmp_path / "generated.py"
+    path.write_bytes(b"old\n")
+    path.chmod(0o444)
+    result = write_file(path, b"old\n", b"new\n")
+    assert result.error == "cannot write: the file is read-only"
+    assert path.read_bytes() == b"old\n"
+    assert temp_files(tmp_path) == []

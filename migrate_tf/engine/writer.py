@@ -8,6 +8,7 @@ leaves the original untouched and removes the temporary file.
 
 Just before writing, the file is read again: if it is no longer the bytes the
 migration started from (an editor saved it, a formatter ran), it is not overwritten.
+A read-only file is not replaced either (the rename would allow it).
 A symlink is written through (its target is replaced), so it stays a symlink.
 """
 
@@ -19,6 +20,7 @@ import tempfile
 
 TEMP_PREFIX = ".migrate-tf-tmp-"
 CHANGED_ON_DISK = "changed on disk during the run; not overwritten"
+READ_ONLY = "cannot write: the file is read-only"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +73,10 @@ def write_file(path: str | os.PathLike, original: bytes, output: bytes) -> Write
         return WriteResult(written=False, error=f"cannot read before writing: {_reason(error)}")
     if current != original:
         return WriteResult(written=False, error=CHANGED_ON_DISK)
+    # Replacing goes through the directory, so it would succeed on a read-only file;
+    # a read-only file is somebody's decision (generated, vendored), so respect it.
+    if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
+        return WriteResult(written=False, error=READ_ONLY)
 
     directory = os.path.dirname(target)
     try:
@@ -80,7 +86,10 @@ def write_file(path: str | os.PathLike, original: bytes, output: bytes) -> Write
     try:
         try:
             _write_all(fd, output)
-            os.fchmod(fd, status.st_mode & 0o7777)
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, status.st_mode & 0o7777)
+            else:  # pragma: no cover - Windows before Python 3.13
+                os.chmod(temporary, status.st_mode & 0o7777)
             if hasattr(os, "fchown"):
                 try:
                     os.fchown(fd, status.st_uid, status.st_gid)
@@ -104,4 +113,4 @@ def write_file(path: str | os.PathLike, original: bytes, output: bytes) -> Write
     return WriteResult(written=True)
 
 
-__all__ = ["CHANGED_ON_DISK", "TEMP_PREFIX", "WriteResult", "write_file"]
+__all__ = ["CHANGED_ON_DISK", "READ_ONLY", "TEMP_PREFIX", "WriteResult", "write_file"]
