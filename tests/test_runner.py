@@ -13,8 +13,6 @@ from migrate_tf.engine import runner
 from migrate_tf.engine.runner import FileResult, run
 from migrate_tf.rules.base import Rule
 
-from conftest import TEST_RULES
-
 SETTINGS = Settings()
 PARENT_PID = os.getpid()
 
@@ -294,7 +292,3 @@ def test_progress_bar_goes_to_stderr(tmp_path, engine_test_rules, capsys):
     assert captured.out == ""
     assert "migrate-tf" in captured.err
 
-
-def test_rules_are_the_test_rules():
-    # The engine tests above must not depend on the real rules.
-    assert {rule.CODE for rule in TEST_RULES} == {"MTF901", "MTF902", "MTF903"}
