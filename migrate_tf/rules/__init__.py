@@ -12,6 +12,7 @@ from functools import lru_cache
 from migrate_tf.rules.base import Finding, Rule
 
 RULE_MODULES = (
+    "migrate_tf.rules.mtf101_scoped_function_to_layer",
     "migrate_tf.rules.mtf201_untracked_variable_attribute",
 )
 

@@ -1,0 +1,1058 @@
+"""MTF101 scoped-function-to-layer: TF1 graph functions become Keras 3 layers."""
+
+from __future__ import annotations
+
+import dataclasses
+import keyword
+import re
+
+import libcst as cst
+import libcst.matchers as m
+
+from migrate_tf.rules.base import Rule
+from migrate_tf.shared.codegen import (
+    code_of,
+    keras_reference,
+    parse_statements,
+    render_call,
+    string_literal,
+)
+from migrate_tf.shared.imports import ImportIndex, dotted_name
+from migrate_tf.shared.initializers import (
+    Refusal,
+    bind_arguments,
+    dtype_name,
+    is_none,
+    keras_initializer,
+)
+from migrate_tf.shared.regularizers import keras_regularizer
+from migrate_tf.shared.shapes import bound_names, lift_input_shapes, rename_locals
+from migrate_tf.shared.tf1_api import tf2_spelling
+
+VARIABLE_SCOPE_PARAMETERS = (
+    "name_or_scope",
+    "default_name",
+    "values",
+    "initializer",
+    "regularizer",
+    "caching_device",
+    "partitioner",
+    "custom_getter",
+    "reuse",
+    "dtype",
+    "use_resource",
+    "constraint",
+    "auxiliary_name_scope",
+)
+GET_VARIABLE_PARAMETERS = (
+    "name",
+    "shape",
+    "dtype",
+    "initializer",
+    "regularizer",
+    "trainable",
+    "collections",
+    "caching_device",
+    "partitioner",
+    "validate_shape",
+    "use_resource",
+    "custom_getter",
+    "constraint",
+    "synchronization",
+    "aggregation",
+)
+#: get_variable arguments whose meaning a Keras weight cannot carry.
+UNSUPPORTED_GET_VARIABLE_ARGUMENTS = (
+    "collections",
+    "caching_device",
+    "partitioner",
+    "custom_getter",
+    "synchronization",
+    "aggregation",
+)
+#: variable_scope arguments a layer cannot carry (yet): scope-wide defaults.
+UNSUPPORTED_SCOPE_ARGUMENTS = (
+    "initializer",
+    "regularizer",
+    "caching_device",
+    "partitioner",
+    "custom_getter",
+    "dtype",
+    "constraint",
+)
+#: Keyword arguments of Keras' Layer constructor: a function parameter with one of
+#: these names would collide with them.
+LAYER_CONSTRUCTOR_KEYWORDS = frozenset({"name", "dtype", "trainable", "autocast", "kwargs"})
+#: Positional arguments of these TF ops that are tensors besides the first.
+TENSOR_OPERANDS = frozenset(
+    {"matmul", "add", "subtract", "multiply", "maximum", "minimum", "einsum", "where", "pow"}
+)
+
+
+def capwords(name: str) -> str:
+    """``conv_block`` -> ``ConvBlock``; ``mlp`` -> ``Mlp``."""
+    return "".join(part[:1].upper() + part[1:] for part in name.strip("_").split("_") if part)
+
+
+def attribute_name(scope: str) -> str:
+    """A Python attribute for a sublayer scope name (``fc1``, ``layer-1`` -> ``layer_1``)."""
+    name = re.sub(r"\W", "_", scope)
+    if not name or name[0].isdigit() or keyword.iskeyword(name):
+        name = f"layer_{name}"
+    return name
+
+
+@dataclasses.dataclass
+class _Weight:
+    attribute: str
+    tf_name: str
+    statement: cst.SimpleStatementLine
+    arguments: dict[str, cst.BaseExpression]
+
+
+@dataclasses.dataclass
+class _Sublayer:
+    attribute: str
+    scope: str
+    callee: "_Conversion"
+    call: cst.Call
+    constructor_arguments: list[tuple[str | None, cst.BaseExpression]]
+    tensor_arguments: list[tuple[str | None, cst.BaseExpression]]
+
+
+@dataclasses.dataclass
+class _Conversion:
+    function: cst.FunctionDef
+    class_name: str
+    scope_parameter: str | None
+    reuse_parameter: str | None
+    name_default: str | None
+    config: list[cst.Param]
+    tensors: list[cst.Param]
+    body: list[cst.BaseStatement]  # statements of the new `call`, before rewriting
+    weights: list[_Weight] = dataclasses.field(default_factory=list)
+    sublayers: list[_Sublayer] = dataclasses.field(default_factory=list)
+    classdef: cst.ClassDef | None = None
+
+    @property
+    def tensor_names(self) -> list[str]:
+        return [param.name.value for param in self.tensors]
+
+    @property
+    def config_names(self) -> list[str]:
+        return [param.name.value for param in self.config]
+
+
+class ScopedFunctionToLayer(Rule):
+    """
+    ## What it does
+    Turns a TensorFlow 1 function that builds part of a graph inside a
+    `tf.variable_scope` with `tf.get_variable` into a Keras 3 layer class: the
+    function's settings become constructor arguments stored on `self`, the scope
+    parameter becomes the layer's `name` (its default the scope's default), a `reuse`
+    parameter disappears, every `get_variable` becomes `self.add_weight(...)` in
+    `build` (shapes taken from inputs become shapes `build` receives), calls to other
+    converted functions become sublayers created in `__init__`, and the rest of the
+    body becomes `call`, taking the tensor inputs. Variable paths stay the TF1 names
+    without `:0` (`mlp/fc1/w`), so checkpoints and name filters keep working.
+
+    ## Why is this bad?
+    `tf.variable_scope` and `tf.get_variable` only exist in `tf.compat.v1` and only
+    work in graph mode. Keras 3 has no variable scopes and no equivalent of
+    `get_variable`; TF1 model code cannot run in a Keras 3 model, be trained by
+    `fit`, or be saved as `.keras` until it is written as layers.
+
+    ## Example
+    ```python
+    def dense(x, units, scope="dense", stddev=0.02):
+        with tf.variable_scope(scope):
+            w = tf.get_variable("w", [x.get_shape()[-1], units],
+                                initializer=tf.random_normal_initializer(stddev=stddev))
+            b = tf.get_variable("b", [units], initializer=tf.zeros_initializer())
+            return tf.matmul(x, w) + b
+    ```
+
+    ## Use instead
+    ```python
+    class Dense(keras.layers.Layer):
+        def __init__(self, units, stddev=0.02, name="dense", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.units = units
+            self.stddev = stddev
+
+        def build(self, x_shape):
+            self.w = self.add_weight(
+                name="w",
+                shape=[x_shape[-1], self.units],
+                initializer=keras.initializers.RandomNormal(stddev=self.stddev),
+            )
+            self.b = self.add_weight(name="b", shape=[self.units], initializer="zeros")
+
+        def call(self, x):
+            return tf.matmul(x, self.w) + self.b
+    ```
+    TF1's `random_normal_initializer` defaults to stddev 1.0 and Keras'
+    `RandomNormal` to 0.05: defaults are written out where they differ.
+    `l2_regularizer(s)` (which adds `s * sum(w**2) / 2`) becomes `L2(s / 2)`.
+    In a file written for TF1 (`import tensorflow as tf` with `tf.get_variable`), an
+    op whose TF2 version changed meaning (`tf.nn.dropout(x, keep_prob)` became
+    `tf.nn.dropout(x, rate)`) is written `tf.compat.v1.X` in `call`, which keeps
+    TF1's meaning and runs eagerly.
+
+    ## Fix safety
+    The layer creates the same variables (names, shapes, dtypes, trainable flags,
+    initial distributions, regularization) and computes the same outputs; the
+    function is replaced by the class, so callers that are not converted must
+    create the layer once and call it: each such call site is reported.
+
+    ## When it refuses
+    The function is left unchanged, with a finding naming the construct, when:
+    variables are created conditionally or in a loop, or without a scope of their
+    own; the scope name is computed; `variable_scope` sets scope-wide defaults
+    (`initializer=`, `regularizer=`, `dtype=`, `custom_getter=`, `partitioner=`);
+    `get_variable` uses `collections=`, `partitioner=`, `custom_getter=`,
+    `caching_device=`, a computed name, or an initializer that has no exact Keras 3
+    equivalent; a parameter cannot be told apart as tensor input or setting; a
+    shape needs an input's value rather than its static shape; the function calls
+    another scoped function that is not converted; a scope is reused
+    (`reuse=True`, `scope.reuse_variables()`); nested scopes, `tf.layers` or
+    `tf.while_loop` create variables; or the function is decorated or nested.
+
+    ## References
+    - TensorFlow migration guide, "Migrate model code" (model mapping).
+    - Keras 3 `Layer.add_weight`; variable paths (`layer/.../name`).
+    """
+
+    CODE = "MTF101"
+    NAME = "scoped-function-to-layer"
+    SUMMARY = (
+        "A TF1 function built on `tf.variable_scope`/`tf.get_variable` becomes a "
+        "Keras 3 layer class with `add_weight` in `build`."
+    )
+    TRIGGERS = ("variable_scope",)
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.changed = False
+        self._conversions: dict[int, _Conversion] = {}
+        self._converted_names: dict[str, _Conversion] = {}
+        self._inside_converted = 0
+
+    # Traversal -------------------------------------------------------------------
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        planner = _Planner(node, self.context, self)
+        self._conversions = planner.plan()
+        self._converted_names = {
+            conversion.function.name.value: conversion
+            for conversion in self._conversions.values()
+        }
+        return True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if id(node) in self._conversions:
+            self._inside_converted += 1
+        return True
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if self._inside_converted or not isinstance(node.func, cst.Name):
+            return True
+        conversion = self._converted_names.get(node.func.value)
+        if conversion is not None:
+            self.report(
+                node,
+                f"`{node.func.value}(...)` is now the layer `{conversion.class_name}`: "
+                f"create `{conversion.class_name}(...)` once and call it on the tensors",
+            )
+        return True
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        conversion = self._conversions.get(id(original_node))
+        if conversion is None:
+            return updated_node
+        self._inside_converted -= 1
+        self.changed = True
+        if self.context.imports.keras_module_name() is None:
+            keras_reference(self.context)
+        return conversion.classdef
+
+
+# Planning ----------------------------------------------------------------------------
+
+
+class _Planner:
+    """Decides, for every top-level function of a module, whether and how it converts."""
+
+    def __init__(self, module: cst.Module, context, rule: Rule) -> None:
+        self.module = module
+        self.context = context
+        self.index = context.imports
+        self.rule = rule
+        self.functions = {
+            statement.name.value: statement
+            for statement in module.body
+            if isinstance(statement, cst.FunctionDef)
+        }
+        self.module_names = _module_level_names(module)
+        self.results: dict[str, _Conversion | Refusal | None] = {}
+        self.in_progress: set[str] = set()
+
+    def plan(self) -> dict[int, _Conversion]:
+        for name in self.functions:
+            self._result(name)
+        return {
+            id(result.function): result
+            for result in self.results.values()
+            if isinstance(result, _Conversion)
+        }
+
+    def _result(self, name: str):
+        if name in self.results:
+            return self.results[name]
+        if name in self.in_progress:
+            return Refusal(f"`{name}` calls itself")
+        function = self.functions[name]
+        self.in_progress.add(name)
+        result: _Conversion | Refusal | None
+        try:
+            result = self._analyse(function)
+        except Refusal as refusal:
+            result = refusal
+            if not self.rule.is_suppressed(function):
+                self.rule.report(
+                    function.name,
+                    f"`{name}` was not converted to a Keras layer: {refusal}",
+                    statement=function,
+                )
+        self.in_progress.discard(name)
+        self.results[name] = result
+        return result
+
+    # The analysis of one function ----------------------------------------------------
+
+    def _analyse(self, function: cst.FunctionDef) -> _Conversion | None:
+        if not self._creates_variables(function):
+            return None
+        if self.rule.is_suppressed(function):
+            return None
+        if function.decorators:
+            raise Refusal("it is decorated")
+        if function.asynchronous is not None:
+            raise Refusal("it is async")
+        params = function.params
+        if isinstance(params.star_arg, cst.Param):
+            raise Refusal("it takes *args")
+        if params.star_kwarg is not None:
+            raise Refusal("it takes **kwargs")
+        if params.posonly_params:
+            raise Refusal("it has positional-only parameters")
+
+        statements = list(function.body.body)
+        docstring = []
+        if statements and _is_docstring(statements[0]):
+            docstring = [statements.pop(0)]
+        scopes = [s for s in statements if self._scope_call_of(s) is not None]
+        if len(scopes) != 1:
+            raise Refusal(
+                "its variables are not all created inside one `tf.variable_scope` block"
+                if not scopes
+                else "it opens several top-level variable scopes"
+            )
+        scope_statement = scopes[0]
+        position = statements.index(scope_statement)
+        before, after = statements[:position], statements[position + 1 :]
+        for statement in before + after:
+            if self._has_variable_creation(statement):
+                raise Refusal("it creates variables outside its `tf.variable_scope` block")
+
+        assert isinstance(scope_statement, cst.With)
+        if len(scope_statement.items) != 1:
+            raise Refusal("its `with` statement opens several contexts")
+        item = scope_statement.items[0]
+        if item.asname is not None:
+            raise Refusal(
+                f"it uses the scope object `{code_of(item.asname.name)}` "
+                "(for example `reuse_variables()`)"
+            )
+        scope = bind_arguments(item.item, VARIABLE_SCOPE_PARAMETERS)
+        for argument in UNSUPPORTED_SCOPE_ARGUMENTS:
+            if argument in scope and not is_none(scope[argument]):
+                raise Refusal(f"`variable_scope(..., {argument}=...)` sets scope-wide defaults")
+        scope_parameter, name_default = self._scope_name(function, scope)
+        reuse_parameter = self._reuse(function, scope)
+
+        body = before + list(scope_statement.body.body) + after
+        conversion = _Conversion(
+            function=function,
+            class_name=self._class_name(function.name.value),
+            scope_parameter=scope_parameter,
+            reuse_parameter=reuse_parameter,
+            name_default=name_default,
+            config=[],
+            tensors=[],
+            body=docstring + body,
+        )
+        self._collect_weights_and_sublayers(conversion, body)
+        self._classify_parameters(conversion, body)
+        self._check_body(conversion)
+        conversion.classdef = _ClassWriter(conversion, self.context).write()
+        return conversion
+
+    def _creates_variables(self, function: cst.FunctionDef) -> bool:
+        for call in m.findall(function, m.Call()):
+            if self.index.is_api(call.func, "tf.variable_scope", "tf.get_variable"):
+                return True
+        return False
+
+    def _has_variable_creation(self, node: cst.CSTNode) -> bool:
+        for call in m.findall(node, m.Call()):
+            if self.index.is_api(
+                call.func, "tf.get_variable", "tf.Variable", "tf.variable_scope"
+            ):
+                return True
+            if isinstance(call.func, cst.Name) and call.func.value in self.functions:
+                result = self._result(call.func.value)
+                if isinstance(result, (_Conversion, Refusal)):
+                    return True
+            canonical = self.index.canonical(call.func) or ""
+            if canonical.startswith(("tf1.layers.", "tf.layers.", "keras.layers.")):
+                return True
+        return False
+
+    def _scope_call_of(self, statement: cst.CSTNode) -> cst.Call | None:
+        if not isinstance(statement, cst.With):
+            return None
+        for item in statement.items:
+            if isinstance(item.item, cst.Call) and self.index.is_api(
+                item.item.func, "tf.variable_scope"
+            ):
+                return item.item
+        return None
+
+    def _scope_name(self, function: cst.FunctionDef, scope) -> tuple[str | None, str | None]:
+        """(the scope parameter, the layer's default name)."""
+        name = scope.get("name_or_scope")
+        default_name = scope.get("default_name")
+        if default_name is not None and not _is_string(default_name):
+            raise Refusal(f"the default scope name `{code_of(default_name)}` is computed")
+        default = default_name.evaluated_value if default_name is not None else None
+        if name is None or is_none(name):
+            if default is None:
+                raise Refusal("its scope has no name")
+            return None, default
+        if _is_string(name):
+            return None, name.evaluated_value
+        if isinstance(name, cst.Name):
+            param = _param(function, name.value)
+            if param is None:
+                raise Refusal(f"the scope name `{name.value}` is not a parameter")
+            if param.default is None:
+                return name.value, default
+            if _is_string(param.default):
+                return name.value, param.default.evaluated_value
+            if is_none(param.default):
+                if default is None:
+                    raise Refusal(
+                        f"the scope parameter `{name.value}` defaults to None "
+                        "and the scope has no `default_name`"
+                    )
+                return name.value, default
+        raise Refusal(f"the scope name `{code_of(name)}` is computed")
+
+    def _reuse(self, function: cst.FunctionDef, scope) -> str | None:
+        reuse = scope.get("reuse")
+        if reuse is None or is_none(reuse) or m.matches(reuse, m.Name("False")):
+            return None
+        if isinstance(reuse, cst.Name) and _param(function, reuse.value) is not None:
+            param = _param(function, reuse.value)
+            if param.default is not None and (
+                m.matches(param.default, m.Name("False")) or is_none(param.default)
+            ):
+                return reuse.value
+        raise Refusal(
+            f"its scope is reused (`reuse={code_of(reuse)}`): sharing is not converted yet"
+        )
+
+    def _class_name(self, function_name: str) -> str:
+        base = capwords(function_name)
+        for candidate in (base, f"{base}Layer"):
+            if candidate not in self.module_names and candidate != function_name:
+                return candidate
+        raise Refusal(f"the class names `{base}` and `{base}Layer` are both taken")
+
+    # Weights and sublayers --------------------------------------------------------
+
+    def _collect_weights_and_sublayers(self, conversion: _Conversion, body) -> None:
+        assignments: dict[str, int] = {}
+        for statement in body:
+            for target in m.findall(statement, m.AssignTarget() | m.AugAssign()):
+                for name in bound_names(target.target):
+                    assignments[name] = assignments.get(name, 0) + 1
+        used_attributes: set[str] = set()
+        for statement in body:
+            weight = self._weight(statement)
+            if weight is not None:
+                attribute, arguments = weight
+                if assignments.get(attribute, 0) != 1:
+                    raise Refusal(f"`{attribute}` is assigned more than once")
+                tf_name = self._variable_name(arguments)
+                conversion.weights.append(_Weight(attribute, tf_name, statement, arguments))
+                used_attributes.add(attribute)
+                continue
+            for call in m.findall(statement, m.Call()):
+                if self.index.is_api(call.func, "tf.get_variable", "tf.Variable"):
+                    compound = not isinstance(statement, cst.SimpleStatementLine)
+                    raise Refusal(
+                        "a variable is created conditionally or in a loop"
+                        if compound
+                        else "a variable is created inside an expression, not assigned to a name"
+                    )
+                if self.index.is_api(call.func, "tf.variable_scope"):
+                    raise Refusal("it opens a nested `tf.variable_scope`")
+                if self.index.is_api(call.func, "tf.while_loop"):
+                    raise Refusal("`tf.while_loop` may create variables in its body")
+                canonical = self.index.canonical(call.func) or ""
+                if canonical.startswith(("tf1.layers.", "tf.layers.")):
+                    raise Refusal(f"`{code_of(call.func)}` is not converted yet")
+                if isinstance(call.func, cst.Name) and call.func.value in self.functions:
+                    result = self._result(call.func.value)
+                    if isinstance(result, Refusal):
+                        raise Refusal(
+                            f"it calls `{call.func.value}`, which was not converted"
+                        )
+                    if result is None:
+                        continue
+                    if not isinstance(statement, cst.SimpleStatementLine):
+                        raise Refusal(
+                            f"`{call.func.value}` is called conditionally or in a loop"
+                        )
+                    conversion.sublayers.append(
+                        self._sublayer(call, result, conversion, used_attributes)
+                    )
+        if not conversion.weights and not conversion.sublayers:
+            raise Refusal("it creates no variable that could be converted")
+
+    def _weight(self, statement) -> tuple[str, dict] | None:
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            return None
+        small = statement.body[0]
+        if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+            return None
+        target = small.targets[0].target
+        value = small.value
+        if not (isinstance(target, cst.Name) and isinstance(value, cst.Call)):
+            return None
+        if not self.index.is_api(value.func, "tf.get_variable"):
+            return None
+        arguments = bind_arguments(value, GET_VARIABLE_PARAMETERS)
+        for argument in UNSUPPORTED_GET_VARIABLE_ARGUMENTS:
+            if argument in arguments and not is_none(arguments[argument]):
+                raise Refusal(f"`get_variable(..., {argument}=...)` has no Keras 3 equivalent")
+        validate = arguments.get("validate_shape")
+        if validate is not None and not m.matches(validate, m.Name("True")):
+            raise Refusal("`get_variable(..., validate_shape=False)` has no Keras 3 equivalent")
+        return target.value, arguments
+
+    @staticmethod
+    def _variable_name(arguments) -> str:
+        name = arguments.get("name")
+        if name is None or not _is_string(name):
+            raise Refusal(
+                f"the variable name `{code_of(name) if name is not None else ''}` is computed"
+            )
+        value = name.evaluated_value
+        if "/" in value or not value:
+            raise Refusal(f"the variable name {code_of(name)} contains `/`")
+        return value
+
+    def _sublayer(self, call, callee: _Conversion, conversion, used_attributes) -> _Sublayer:
+        callee_params = [
+            *callee.function.params.params,
+            *callee.function.params.kwonly_params,
+        ]
+        bound = bind_arguments(call, tuple(p.name.value for p in callee_params))
+        if callee.scope_parameter is not None and callee.scope_parameter in bound:
+            scope_value = bound[callee.scope_parameter]
+            if not _is_string(scope_value):
+                raise Refusal(
+                    f"the scope of `{code_of(call.func)}(...)` is computed: `{code_of(scope_value)}`"
+                )
+            scope = scope_value.evaluated_value
+        elif callee.name_default is not None:
+            scope = callee.name_default
+        else:
+            raise Refusal(f"`{code_of(call.func)}(...)` gets no scope name")
+        if "/" in scope:
+            raise Refusal(f"the scope name {scope!r} contains `/`")
+        attribute = attribute_name(scope)
+        if attribute in used_attributes:
+            raise Refusal(
+                f"the scope `{scope}` is used twice: sharing is not converted yet"
+            )
+        used_attributes.add(attribute)
+        constructor = []
+        for param in callee.config:
+            name = param.name.value
+            if name in bound:
+                keyword_name = None if param.default is None else name
+                constructor.append((keyword_name, bound[name]))
+        tensors = []
+        for param in callee.tensors:
+            name = param.name.value
+            if name in bound:
+                tensors.append((None if param.default is None else name, bound[name]))
+        if callee.reuse_parameter is not None and callee.reuse_parameter in bound:
+            reuse = bound[callee.reuse_parameter]
+            if not (m.matches(reuse, m.Name("False")) or is_none(reuse)):
+                raise Refusal(
+                    f"`{code_of(call.func)}(...)` is called with reuse: sharing is not converted yet"
+                )
+        return _Sublayer(attribute, scope, callee, call, constructor, tensors)
+
+    # Parameters ---------------------------------------------------------------------
+
+    def _classify_parameters(self, conversion: _Conversion, body) -> None:
+        function = conversion.function
+        params = [*function.params.params, *function.params.kwonly_params]
+        special = {conversion.scope_parameter, conversion.reuse_parameter}
+        tensor_evidence: set[str] = set()
+        config_evidence: set[str] = set()
+        names = {p.name.value for p in params} - special
+        for name in special - {None}:
+            for statement in body:
+                if m.findall(statement, m.Name(name)):
+                    raise Refusal(f"`{name}` is used for more than the variable scope")
+
+        for statement in body:
+            for node in m.findall(statement, m.Attribute()):
+                base = node.value
+                if isinstance(base, cst.Name) and base.value in names:
+                    if node.attr.value in ("get_shape", "shape", "dtype", "op", "graph"):
+                        tensor_evidence.add(base.value)
+            for call in m.findall(statement, m.Call()):
+                self._call_evidence(call, names, tensor_evidence, config_evidence)
+        tensor_evidence |= self._arithmetic_with_tensors(conversion, body, names)
+        for weight in conversion.weights:
+            for key, value in weight.arguments.items():
+                for name in m.findall(value, m.Name()):
+                    if name.value in names and name.value not in _shape_bases(value):
+                        config_evidence.add(name.value)
+        for sublayer in conversion.sublayers:
+            for _, value in sublayer.constructor_arguments:
+                config_evidence.update(n.value for n in m.findall(value, m.Name()) if n.value in names)
+            for _, value in sublayer.tensor_arguments:
+                if isinstance(value, cst.Name) and value.value in names:
+                    tensor_evidence.add(value.value)
+
+        for param in params:
+            name = param.name.value
+            if name in special:
+                continue
+            if name in LAYER_CONSTRUCTOR_KEYWORDS:
+                raise Refusal(f"its parameter `{name}` collides with Keras' layer arguments")
+            is_tensor = name in tensor_evidence
+            is_config = name in config_evidence or (
+                param.default is not None and _is_literal(param.default) and not is_tensor
+            )
+            if is_tensor and name in config_evidence:
+                raise Refusal(f"`{name}` is used both as a tensor and as a setting")
+            if is_tensor:
+                conversion.tensors.append(param)
+            elif is_config:
+                conversion.config.append(param)
+            elif any(m.findall(statement, m.Name(name)) for statement in body):
+                raise Refusal(
+                    f"cannot tell whether `{name}` is a tensor input or a setting"
+                )
+            else:
+                conversion.config.append(param)
+        if not conversion.tensors:
+            raise Refusal("it has no tensor input")
+
+    def _arithmetic_with_tensors(self, conversion, body, names) -> set[str]:
+        """Parameters combined by arithmetic with something known to be a tensor
+        (a variable, a TF op's result, or a local computed from them)."""
+        tensors = {weight.attribute for weight in conversion.weights}
+        found: set[str] = set()
+
+        def is_tensor(expression) -> bool:
+            if any(n.value in tensors for n in m.findall(expression, m.Name())):
+                return True
+            for call in m.findall(expression, m.Call()):
+                canonical = self.index.canonical(call.func) or ""
+                if canonical.startswith(("tf.", "tf1.")) or id(call) in sublayer_calls:
+                    return True
+            return False
+
+        sublayer_calls = {id(sublayer.call) for sublayer in conversion.sublayers}
+        for _ in range(4):  # locals computed from locals: a few rounds reach them all
+            for statement in body:
+                for assign in m.findall(statement, m.Assign()):
+                    if is_tensor(assign.value):
+                        for target in assign.targets:
+                            tensors.update(bound_names(target.target))
+                for operation in m.findall(statement, m.BinaryOperation()):
+                    sides = (operation.left, operation.right)
+                    for side, other in (sides, sides[::-1]):
+                        if isinstance(side, cst.Name) and side.value in names and is_tensor(other):
+                            found.add(side.value)
+                            tensors.add(side.value)
+        return found
+
+    def _call_evidence(self, call, names, tensor_evidence, config_evidence) -> None:
+        canonical = self.index.canonical(call.func)
+        if canonical is not None and canonical.startswith(("tf.", "tf1.")):
+            api = canonical.split(".", 1)[1]
+            for position, arg in enumerate(call.args):
+                value = arg.value
+                if arg.keyword is None and position == 0:
+                    for element in _tensor_candidates(value):
+                        if element in names:
+                            tensor_evidence.add(element)
+                elif arg.keyword is None and api.rsplit(".", 1)[-1] in TENSOR_OPERANDS:
+                    if isinstance(value, cst.Name) and value.value in names:
+                        tensor_evidence.add(value.value)
+                elif isinstance(value, cst.Name) and value.value in names:
+                    config_evidence.add(value.value)
+        elif isinstance(call.func, cst.Name) and call.func.value == "range":
+            for arg in call.args:
+                config_evidence.update(
+                    n.value for n in m.findall(arg.value, m.Name()) if n.value in names
+                )
+
+    def _check_body(self, conversion: _Conversion) -> None:
+        config = set(conversion.config_names)
+        for statement in conversion.body:
+            for target in m.findall(statement, m.AssignTarget() | m.AugAssign()):
+                for name in bound_names(target.target):
+                    if name in config:
+                        raise Refusal(f"the setting `{name}` is reassigned in the function")
+            for node in m.findall(statement, m.Global() | m.Nonlocal()):
+                raise Refusal("it uses `global` or `nonlocal`")
+            for node in m.findall(statement, m.Yield()):
+                raise Refusal("it is a generator")
+            renamed = config | {weight.attribute for weight in conversion.weights}
+            for node in m.findall(statement, m.Param() | m.CompFor()):
+                target = node.name if isinstance(node, cst.Param) else node.target
+                clash = set(bound_names(target)) & renamed
+                if clash:
+                    raise Refusal(
+                        f"an inner function or comprehension rebinds `{sorted(clash)[0]}`"
+                    )
+            for call in m.findall(statement, m.Call()):
+                if self.index.is_api(
+                    call.func,
+                    "tf.get_variable_scope",
+                    "tf.get_collection",
+                    "tf.add_to_collection",
+                    "tf.placeholder",
+                ):
+                    raise Refusal(f"it calls `{code_of(call.func)}`")
+
+
+# Writing the class --------------------------------------------------------------------
+
+
+class _ClassWriter:
+    """Renders a conversion as a Keras 3 layer class."""
+
+    def __init__(self, conversion: _Conversion, context) -> None:
+        self.conversion = conversion
+        self.context = context
+        self.index: ImportIndex = context.imports
+        self.keras = self.index.keras_module_name() or "keras"
+
+    def write(self) -> cst.ClassDef:
+        c = self.conversion
+        classdef = parse_statements(f"class {c.class_name}({self.keras}.layers.Layer):\n    pass\n")[0]
+        docstring = [s for s in c.body[:1] if _is_docstring(s)]
+        assert isinstance(classdef, cst.ClassDef)
+        members: list[cst.BaseStatement] = list(docstring)
+        members.append(self._init())
+        if c.weights:
+            members.append(self._build())
+        members.append(self._call())
+        members[0] = members[0].with_changes(leading_lines=[])
+        for index in range(1, len(members)):
+            members[index] = members[index].with_changes(
+                leading_lines=[cst.EmptyLine(indent=False)]
+            )
+        return classdef.with_changes(
+            body=classdef.body.with_changes(body=members),
+            leading_lines=c.function.leading_lines,
+        )
+
+    # __init__
+    def _init(self) -> cst.FunctionDef:
+        c = self.conversion
+        default = string_literal(c.name_default) if c.name_default is not None else "None"
+        signature = ", ".join(
+            ["self", *_signature(c.config, c.function), f"name={default}", "**kwargs"]
+        )
+        lines = [f"def __init__({signature}):", "    super().__init__(name=name, **kwargs)"]
+        for name in c.config_names:
+            lines.append(f"    self.{name} = {name}")
+        for sublayer in c.sublayers:
+            arguments = [
+                (key, code_of(value)) for key, value in sublayer.constructor_arguments
+            ]
+            arguments.append(("name", string_literal(sublayer.scope)))
+            lines.append(
+                "    "
+                + render_call(
+                    f"self.{sublayer.attribute} = ",
+                    sublayer.callee.class_name,
+                    arguments,
+                    indent=8,
+                ).replace("\n", "\n    ")
+            )
+        return parse_statements("\n".join(lines) + "\n")[0]
+
+    # build
+    def _build(self) -> cst.FunctionDef:
+        c = self.conversion
+        shapes = {name: f"{name}_shape" for name in c.tensor_names}
+        signature = ["self"]
+        for param in c.tensors:
+            default = "=None" if param.default is not None else ""
+            signature.append(f"{shapes[param.name.value]}{default}")
+        renames = {name: f"self.{name}" for name in c.config_names}
+        forbidden = self._locals_of_body()
+        statements = []
+        for weight in c.weights:
+            statements.append(self._add_weight(weight, shapes, renames, forbidden))
+        text = f"def build({', '.join(signature)}):\n    pass\n"
+        build = parse_statements(text)[0]
+        return build.with_changes(body=build.body.with_changes(body=statements))
+
+    def _locals_of_body(self) -> dict[str, str]:
+        c = self.conversion
+        described = {}
+        for statement in c.body:
+            for target in m.findall(statement, m.AssignTarget() | m.AugAssign() | m.For()):
+                node = target.target
+                for name in bound_names(node):
+                    described[name] = f"a local variable of `{c.function.name.value}`"
+        return described
+
+    def _add_weight(self, weight: _Weight, shapes, renames, forbidden) -> cst.SimpleStatementLine:
+        arguments = weight.arguments
+
+        def moved(expression: cst.BaseExpression) -> cst.BaseExpression:
+            lifted = lift_input_shapes(expression, shapes)
+            return rename_locals(lifted, renames, forbidden)
+
+        if "shape" not in arguments or is_none(arguments["shape"]):
+            raise Refusal(f"`{weight.tf_name}` has no shape")
+        call_arguments: list[tuple[str | None, str]] = [
+            ("name", string_literal(weight.tf_name)),
+            ("shape", code_of(moved(arguments["shape"]))),
+        ]
+        dtype = None
+        if "dtype" in arguments and not is_none(arguments["dtype"]):
+            dtype = dtype_name(arguments["dtype"], self.index)
+        initializer = arguments.get("initializer")
+        if initializer is None or is_none(initializer):
+            # TF1's default for floats, as Keras 3's; ints and bools start at zero.
+            floating = dtype is None or dtype.startswith(("float", "bfloat", "half"))
+            initializer_text = '"glorot_uniform"' if floating else '"zeros"'
+        else:
+            initializer_text = keras_initializer(moved(initializer), self.index, self.keras)
+        call_arguments.append(("initializer", initializer_text))
+        if dtype is not None and dtype != "float32":
+            call_arguments.append(("dtype", string_literal(dtype)))
+        trainable = arguments.get("trainable")
+        if trainable is not None and not is_none(trainable) and not m.matches(trainable, m.Name("True")):
+            call_arguments.append(("trainable", code_of(moved(trainable))))
+        regularizer = arguments.get("regularizer")
+        if regularizer is not None and not is_none(regularizer):
+            call_arguments.append(
+                ("regularizer", keras_regularizer(moved(regularizer), self.index, self.keras))
+            )
+        constraint = arguments.get("constraint")
+        if constraint is not None and not is_none(constraint):
+            call_arguments.append(("constraint", code_of(moved(constraint))))
+        text = render_call(
+            f"self.{weight.attribute} = ", "self.add_weight", call_arguments, indent=8
+        )
+        statement = parse_statements(text + "\n")[0]
+        comments = [line for line in weight.statement.leading_lines if line.comment is not None]
+        return statement.with_changes(
+            leading_lines=comments, trailing_whitespace=weight.statement.trailing_whitespace
+        )
+
+    # call
+    def _call(self) -> cst.FunctionDef:
+        c = self.conversion
+        signature = ["self", *_signature(c.tensors, c.function)]
+        text = f"def call({', '.join(signature)}):\n    pass\n"
+        call = parse_statements(text)[0]
+        removed = {id(weight.statement) for weight in c.weights}
+        body = [s for s in c.body if id(s) not in removed and not _is_docstring(s)]
+        rewriter = _CallBodyRewriter(c, self.index)
+        body = [statement.visit(rewriter) for statement in body]
+        if body:
+            body[0] = body[0].with_changes(
+                leading_lines=[line for line in body[0].leading_lines if line.comment is not None]
+            )
+        else:
+            body = [cst.SimpleStatementLine(body=[cst.Pass()])]
+        return call.with_changes(body=call.body.with_changes(body=body))
+
+
+class _CallBodyRewriter(cst.CSTTransformer):
+    """Rewrites the function body into ``call``: variables and settings become
+    attributes, calls of converted functions become sublayer calls, and (in TF1
+    files) ops whose TF2 meaning changed are spelled ``tf.compat.v1``."""
+
+    def __init__(self, conversion: _Conversion, index: ImportIndex) -> None:
+        super().__init__()
+        self.index = index
+        self.renames = {weight.attribute: f"self.{weight.attribute}" for weight in conversion.weights}
+        self.renames.update({name: f"self.{name}" for name in conversion.config_names})
+        self.sublayers = {id(sublayer.call): sublayer for sublayer in conversion.sublayers}
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        return False
+
+    def leave_Attribute(self, original_node, updated_node):
+        return updated_node.with_changes(value=updated_node.value.visit(self))
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        return False
+
+    def leave_Arg(self, original_node, updated_node):
+        return updated_node.with_changes(value=updated_node.value.visit(self))
+
+    def leave_Name(self, original_node, updated_node):
+        if original_node.value in self.renames:
+            return cst.parse_expression(self.renames[original_node.value])
+        return updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        sublayer = self.sublayers.get(id(original_node))
+        if sublayer is not None:
+            arguments = []
+            for key, value in sublayer.tensor_arguments:
+                new_value = value.visit(self)
+                arguments.append(
+                    cst.Arg(value=new_value)
+                    if key is None
+                    else cst.Arg(
+                        keyword=cst.Name(key),
+                        value=new_value,
+                        equal=cst.AssignEqual(
+                            whitespace_before=cst.SimpleWhitespace(""),
+                            whitespace_after=cst.SimpleWhitespace(""),
+                        ),
+                    )
+                )
+            for position in range(len(arguments) - 1):
+                arguments[position] = arguments[position].with_changes(
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                )
+            return cst.Call(
+                func=cst.parse_expression(f"self.{sublayer.attribute}"), args=arguments
+            )
+        if self.index.tf1:
+            qualified = self.index.qualified_name(original_node.func)
+            if qualified is not None and qualified.startswith("tensorflow.") and not qualified.startswith(
+                ("tensorflow.compat.", "tensorflow.keras")
+            ):
+                api = qualified[len("tensorflow.") :]
+                keywords = [arg.keyword.value for arg in original_node.args if arg.keyword is not None]
+                spelled = tf2_spelling(api, keywords)
+                if spelled != api:
+                    head = dotted_name(original_node.func).split(".")[0]
+                    return updated_node.with_changes(
+                        func=cst.parse_expression(f"{head}.{spelled}")
+                    )
+        return updated_node
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def _is_string(node) -> bool:
+    return isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str)
+
+
+def _is_literal(node) -> bool:
+    if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
+        return True
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return node.value != "None"
+    if isinstance(node, cst.UnaryOperation):
+        return _is_literal(node.expression)
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return all(_is_literal(element.value) for element in node.elements)
+    return False
+
+
+def _is_docstring(statement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _param(function: cst.FunctionDef, name: str) -> cst.Param | None:
+    for param in [*function.params.params, *function.params.kwonly_params]:
+        if param.name.value == name:
+            return param
+    return None
+
+
+def _param_text(param: cst.Param) -> str:
+    text = param.name.value
+    if param.annotation is not None:
+        text += f": {code_of(param.annotation.annotation)}"
+    if param.default is not None:
+        separator = " = " if param.annotation is not None else "="
+        text += f"{separator}{code_of(param.default)}"
+    return text
+
+
+def _signature(params: list[cst.Param], function: cst.FunctionDef) -> list[str]:
+    """Parameter texts in their original order, keyword-only ones after a `*`."""
+    keyword_only = {id(p) for p in function.params.kwonly_params}
+    positional = [_param_text(p) for p in params if id(p) not in keyword_only]
+    named = [_param_text(p) for p in params if id(p) in keyword_only]
+    return positional + (["*", *named] if named else [])
+
+
+def _tensor_candidates(value: cst.BaseExpression) -> list[str]:
+    """Names that a tensor argument holds: `x`, or each element of `[x, y]`."""
+    if isinstance(value, cst.Name):
+        return [value.value]
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return [e.value.value for e in value.elements if isinstance(e.value, cst.Name)]
+    return []
+
+
+def _shape_bases(expression: cst.BaseExpression) -> set[str]:
+    """Names whose static shape (not value) ``expression`` reads: `x` in `x.shape[-1]`."""
+    bases = set()
+    for node in m.findall(expression, m.Attribute()):
+        if isinstance(node.value, cst.Name) and node.attr.value in ("get_shape", "shape"):
+            bases.add(node.value.value)
+    for call in m.findall(expression, m.Call(func=m.Name())):
+        if call.func.value in ("shape_list", "get_shape_list") and call.args:
+            if isinstance(call.args[0].value, cst.Name):
+                bases.add(call.args[0].value.value)
+    return bases
+
+
+def _module_level_names(module: cst.Module) -> set[str]:
+    names: set[str] = set()
+    index = ImportIndex.from_module(module, source="")
+    names.update(index.bindings)
+    for statement in module.body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for target in m.findall(statement, m.AssignTarget()):
+                names.update(bound_names(target.target))
+    return names
