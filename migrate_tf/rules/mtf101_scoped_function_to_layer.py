@@ -89,6 +89,9 @@ TENSOR_OPERANDS = frozenset(
 )
 
 
+_AUTO_REUSE = "<AUTO_REUSE>"
+
+
 def capwords(name: str) -> str:
     """``conv_block`` -> ``ConvBlock``; ``mlp`` -> ``Mlp``."""
     return "".join(part[:1].upper() + part[1:] for part in name.strip("_").split("_") if part)
@@ -108,6 +111,8 @@ class _Weight:
     tf_name: str
     statement: cst.SimpleStatementLine
     arguments: dict[str, cst.BaseExpression]
+    #: the nested scope the variable was created in (its container layer), if any
+    container: str | None = None
 
 
 @dataclasses.dataclass
@@ -115,9 +120,18 @@ class _Sublayer:
     attribute: str
     scope: str
     callee: "_Conversion"
-    call: cst.Call
+    calls: list[cst.Call]
     constructor_arguments: list[tuple[str | None, cst.BaseExpression]]
-    tensor_arguments: list[tuple[str | None, cst.BaseExpression]]
+    #: per call (by id): the tensor arguments it passes
+    tensor_arguments: dict[int, list[tuple[str | None, cst.BaseExpression]]]
+
+
+@dataclasses.dataclass
+class _Container:
+    """A nested `variable_scope` holding variables: a plain layer named after it."""
+
+    attribute: str
+    scope: str
 
 
 @dataclasses.dataclass
@@ -132,6 +146,9 @@ class _Conversion:
     body: list[cst.BaseStatement]  # statements of the new `call`, before rewriting
     weights: list[_Weight] = dataclasses.field(default_factory=list)
     sublayers: list[_Sublayer] = dataclasses.field(default_factory=list)
+    containers: list[_Container] = dataclasses.field(default_factory=list)
+    #: the scope is opened with `reuse=tf.AUTO_REUSE`: calls with one scope share
+    auto_reuse: bool = False
     classdef: cst.ClassDef | None = None
 
     @property
@@ -380,6 +397,9 @@ class _Planner:
                 raise Refusal(f"`variable_scope(..., {argument}=...)` sets scope-wide defaults")
         scope_parameter, name_default = self._scope_name(function, scope)
         reuse_parameter = self._reuse(function, scope)
+        auto_reuse = reuse_parameter == _AUTO_REUSE
+        if auto_reuse:
+            reuse_parameter = None
 
         body = before + list(scope_statement.body.body) + after
         conversion = _Conversion(
@@ -391,6 +411,7 @@ class _Planner:
             config=[],
             tensors=[],
             body=docstring + body,
+            auto_reuse=auto_reuse,
         )
         self._collect_weights_and_sublayers(conversion, body)
         self._classify_parameters(conversion, body)
@@ -463,6 +484,8 @@ class _Planner:
         reuse = scope.get("reuse")
         if reuse is None or is_none(reuse) or m.matches(reuse, m.Name("False")):
             return None
+        if self.index.is_api(reuse, "tf.AUTO_REUSE"):
+            return _AUTO_REUSE
         if isinstance(reuse, cst.Name) and _param(function, reuse.value) is not None:
             param = _param(function, reuse.value)
             if param.default is not None and (
@@ -488,27 +511,59 @@ class _Planner:
             for target in m.findall(statement, m.AssignTarget() | m.AugAssign()):
                 for name in bound_names(target.target):
                     assignments[name] = assignments.get(name, 0) + 1
-        used_attributes: set[str] = set()
-        for statement in body:
+        sublayers: dict[str, _Sublayer] = {}
+        self._walk(conversion, body, (), assignments, sublayers)
+        if not conversion.weights and not conversion.sublayers:
+            raise Refusal("it creates no variable that could be converted")
+        taken = {w.attribute for w in conversion.weights} | {
+            s.attribute for s in conversion.sublayers
+        }
+        for container in conversion.containers:
+            if container.attribute in taken:
+                raise Refusal(f"the scope `{container.scope}` has the name of a variable")
+
+    def _walk(self, conversion, statements, scope_path, assignments, sublayers) -> None:
+        """Collect weights and sublayers, descending into nested literal scopes."""
+        for statement in statements:
+            nested = self._scope_call_of(statement)
+            if nested is not None:
+                self._walk(
+                    conversion,
+                    statement.body.body,
+                    scope_path + (self._nested_scope_name(statement, nested),),
+                    assignments,
+                    sublayers,
+                )
+                continue
             weight = self._weight(statement)
             if weight is not None:
                 attribute, arguments = weight
                 if assignments.get(attribute, 0) != 1:
                     raise Refusal(f"`{attribute}` is assigned more than once")
-                tf_name = self._variable_name(arguments)
-                conversion.weights.append(_Weight(attribute, tf_name, statement, arguments))
-                used_attributes.add(attribute)
+                if len(scope_path) > 1:
+                    raise Refusal(
+                        f"the variable `{attribute}` is created two scopes deep "
+                        f"(`{'/'.join(scope_path)}`)"
+                    )
+                container = None
+                if scope_path:
+                    container = attribute_name(scope_path[0])
+                    if all(c.attribute != container for c in conversion.containers):
+                        conversion.containers.append(_Container(container, scope_path[0]))
+                conversion.weights.append(
+                    _Weight(attribute, self._variable_name(arguments), statement, arguments, container)
+                )
                 continue
+            compound = not isinstance(statement, cst.SimpleStatementLine)
             for call in m.findall(statement, m.Call()):
                 if self.index.is_api(call.func, "tf.get_variable", "tf.Variable"):
-                    compound = not isinstance(statement, cst.SimpleStatementLine)
                     raise Refusal(
                         "a variable is created conditionally or in a loop"
                         if compound
                         else "a variable is created inside an expression, not assigned to a name"
                     )
                 if self.index.is_api(call.func, "tf.variable_scope"):
-                    raise Refusal("it opens a nested `tf.variable_scope`")
+                    raise Refusal("it opens a `tf.variable_scope` inside a block or with arguments")
                 if self.index.is_api(call.func, "tf.while_loop"):
                     raise Refusal("`tf.while_loop` may create variables in its body")
                 canonical = self.index.canonical(call.func) or ""
@@ -522,15 +577,28 @@ class _Planner:
                         )
                     if result is None:
                         continue
-                    if not isinstance(statement, cst.SimpleStatementLine):
+                    if compound:
                         raise Refusal(
                             f"`{call.func.value}` is called conditionally or in a loop"
                         )
-                    conversion.sublayers.append(
-                        self._sublayer(call, result, conversion, used_attributes)
-                    )
-        if not conversion.weights and not conversion.sublayers:
-            raise Refusal("it creates no variable that could be converted")
+                    self._sublayer(call, result, conversion, scope_path, sublayers)
+
+    def _nested_scope_name(self, statement: cst.With, call: cst.Call) -> str:
+        if len(statement.items) != 1 or statement.items[0].asname is not None:
+            raise Refusal("a nested `with tf.variable_scope(...)` opens several contexts")
+        arguments = bind_arguments(call, VARIABLE_SCOPE_PARAMETERS)
+        extra = sorted(set(arguments) - {"name_or_scope", "values"})
+        if extra:
+            raise Refusal(f"a nested `tf.variable_scope` sets `{extra[0]}`")
+        name = arguments.get("name_or_scope")
+        if not _is_string(name):
+            raise Refusal(
+                f"a nested scope name is computed: `{code_of(name) if name is not None else ''}`"
+            )
+        value = name.evaluated_value
+        if not value or "/" in value:
+            raise Refusal(f"the nested scope name {code_of(name)} is empty or contains `/`")
+        return value
 
     def _weight(self, statement) -> tuple[str, dict] | None:
         if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
@@ -565,7 +633,7 @@ class _Planner:
             raise Refusal(f"the variable name {code_of(name)} contains `/`")
         return value
 
-    def _sublayer(self, call, callee: _Conversion, conversion, used_attributes) -> _Sublayer:
+    def _sublayer(self, call, callee: _Conversion, conversion, scope_path, sublayers) -> None:
         callee_params = [
             *callee.function.params.params,
             *callee.function.params.kwonly_params,
@@ -582,14 +650,18 @@ class _Planner:
             scope = callee.name_default
         else:
             raise Refusal(f"`{code_of(call.func)}(...)` gets no scope name")
-        if "/" in scope:
-            raise Refusal(f"the scope name {scope!r} contains `/`")
-        attribute = attribute_name(scope)
-        if attribute in used_attributes:
-            raise Refusal(
-                f"the scope `{scope}` is used twice: sharing is not converted yet"
-            )
-        used_attributes.add(attribute)
+        if "/" in scope or not scope:
+            raise Refusal(f"the scope name {scope!r} is empty or contains `/`")
+        reused = callee.auto_reuse
+        if callee.reuse_parameter is not None and callee.reuse_parameter in bound:
+            reuse = bound[callee.reuse_parameter]
+            if m.matches(reuse, m.Name("True")) or self.index.is_api(reuse, "tf.AUTO_REUSE"):
+                reused = True
+            elif not (m.matches(reuse, m.Name("False")) or is_none(reuse)):
+                raise Refusal(
+                    f"`{code_of(call.func)}(...)` is called with a computed reuse: "
+                    f"`{code_of(reuse)}`"
+                )
         constructor = []
         for param in callee.config:
             name = param.name.value
@@ -601,13 +673,27 @@ class _Planner:
             name = param.name.value
             if name in bound:
                 tensors.append((None if param.default is None else name, bound[name]))
-        if callee.reuse_parameter is not None and callee.reuse_parameter in bound:
-            reuse = bound[callee.reuse_parameter]
-            if not (m.matches(reuse, m.Name("False")) or is_none(reuse)):
+        path = "/".join(scope_path + (scope,))
+        existing = sublayers.get(path)
+        if existing is not None:
+            if not reused:
                 raise Refusal(
-                    f"`{code_of(call.func)}(...)` is called with reuse: sharing is not converted yet"
+                    f"the scope `{path}` is entered twice without reuse "
+                    "(TensorFlow 1 raises 'Variable already exists')"
                 )
-        return _Sublayer(attribute, scope, callee, call, constructor, tensors)
+            if existing.callee is not callee or [
+                (k, code_of(v)) for k, v in existing.constructor_arguments
+            ] != [(k, code_of(v)) for k, v in constructor]:
+                raise Refusal(f"the shared scope `{path}` is built with different settings")
+            existing.calls.append(call)
+            existing.tensor_arguments[id(call)] = tensors
+            return
+        attribute = attribute_name("_".join(scope_path + (scope,)))
+        if any(s.attribute == attribute for s in sublayers.values()):
+            raise Refusal(f"two sublayers would both be called `{attribute}`")
+        sublayer = _Sublayer(attribute, scope, callee, [call], constructor, {id(call): tensors})
+        sublayers[path] = sublayer
+        conversion.sublayers.append(sublayer)
 
     # Parameters ---------------------------------------------------------------------
 
@@ -640,9 +726,10 @@ class _Planner:
         for sublayer in conversion.sublayers:
             for _, value in sublayer.constructor_arguments:
                 config_evidence.update(n.value for n in m.findall(value, m.Name()) if n.value in names)
-            for _, value in sublayer.tensor_arguments:
-                if isinstance(value, cst.Name) and value.value in names:
-                    tensor_evidence.add(value.value)
+            for arguments in sublayer.tensor_arguments.values():
+                for _, value in arguments:
+                    if isinstance(value, cst.Name) and value.value in names:
+                        tensor_evidence.add(value.value)
 
         for param in params:
             name = param.name.value
@@ -684,7 +771,7 @@ class _Planner:
                     return True
             return False
 
-        sublayer_calls = {id(sublayer.call) for sublayer in conversion.sublayers}
+        sublayer_calls = {id(call) for sublayer in conversion.sublayers for call in sublayer.calls}
         for _ in range(4):  # locals computed from locals: a few rounds reach them all
             for statement in body:
                 for assign in m.findall(statement, m.Assign()):
@@ -792,6 +879,11 @@ class _ClassWriter:
         lines = [f"def __init__({signature}):", "    super().__init__(name=name, **kwargs)"]
         for name in c.config_names:
             lines.append(f"    self.{name} = {name}")
+        for container in c.containers:
+            lines.append(
+                f"    self.{container.attribute} = {self.keras}.layers.Layer("
+                f"name={string_literal(container.scope)})"
+            )
         for sublayer in c.sublayers:
             arguments = [
                 (key, code_of(value)) for key, value in sublayer.constructor_arguments
@@ -872,8 +964,9 @@ class _ClassWriter:
         constraint = arguments.get("constraint")
         if constraint is not None and not is_none(constraint):
             call_arguments.append(("constraint", code_of(moved(constraint))))
+        owner = f"self.{weight.container}" if weight.container else "self"
         text = render_call(
-            f"self.{weight.attribute} = ", "self.add_weight", call_arguments, indent=8
+            f"self.{weight.attribute} = ", f"{owner}.add_weight", call_arguments, indent=8
         )
         statement = parse_statements(text + "\n")[0]
         comments = [line for line in weight.statement.leading_lines if line.comment is not None]
@@ -887,10 +980,18 @@ class _ClassWriter:
         signature = ["self", *_signature(c.tensors, c.function)]
         text = f"def call({', '.join(signature)}):\n    pass\n"
         call = parse_statements(text)[0]
-        removed = {id(weight.statement) for weight in c.weights}
-        body = [s for s in c.body if id(s) not in removed and not _is_docstring(s)]
-        rewriter = _CallBodyRewriter(c, self.index)
-        body = [statement.visit(rewriter) for statement in body]
+        body = [s for s in c.body if not _is_docstring(s)]
+        rewriter = _CallBodyRewriter(c, self.index, self.keras)
+        rewritten = []
+        for statement in body:
+            result = statement.visit(rewriter)
+            if isinstance(result, cst.FlattenSentinel):
+                rewritten.extend(result.nodes)
+            elif not isinstance(result, cst.RemovalSentinel):
+                rewritten.append(result)
+        body = rewritten
+        if rewriter.uses_name_scope and self.index.keras_module_name() is None:
+            pass  # the class already refers to Keras; its import is added with it
         if body:
             body[0] = body[0].with_changes(
                 leading_lines=[line for line in body[0].leading_lines if line.comment is not None]
@@ -905,12 +1006,46 @@ class _CallBodyRewriter(cst.CSTTransformer):
     attributes, calls of converted functions become sublayer calls, and (in TF1
     files) ops whose TF2 meaning changed are spelled ``tf.compat.v1``."""
 
-    def __init__(self, conversion: _Conversion, index: ImportIndex) -> None:
+    def __init__(self, conversion: _Conversion, index: ImportIndex, keras: str) -> None:
         super().__init__()
         self.index = index
+        self.keras = keras
+        self.uses_name_scope = False
         self.renames = {weight.attribute: f"self.{weight.attribute}" for weight in conversion.weights}
         self.renames.update({name: f"self.{name}" for name in conversion.config_names})
-        self.sublayers = {id(sublayer.call): sublayer for sublayer in conversion.sublayers}
+        self.sublayers = {
+            id(call): sublayer for sublayer in conversion.sublayers for call in sublayer.calls
+        }
+        self.removed = {id(weight.statement) for weight in conversion.weights}
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        if id(original_node) in self.removed:
+            return cst.RemovalSentinel.REMOVE
+        return updated_node
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With):
+        item = original_node.items[0].item if len(original_node.items) == 1 else None
+        if not (isinstance(item, cst.Call) and self.index.is_api(item.func, "tf.variable_scope")):
+            return updated_node
+        scope = bind_arguments(item, VARIABLE_SCOPE_PARAMETERS)["name_or_scope"]
+        if any(id(call) in self.sublayers for call in m.findall(original_node, m.Call())):
+            # Sublayers built under this name get it in their paths, as in TF1.
+            self.uses_name_scope = True
+            return updated_node.with_changes(
+                items=[
+                    updated_node.items[0].with_changes(
+                        item=cst.parse_expression(
+                            f"{self.keras}.name_scope({code_of(scope)})"
+                        )
+                    )
+                ]
+            )
+        body = list(updated_node.body.body)
+        if not body:
+            return cst.RemovalSentinel.REMOVE
+        leading = [line for line in original_node.leading_lines if line.comment is not None]
+        body[0] = body[0].with_changes(leading_lines=[*leading, *body[0].leading_lines])
+        return cst.FlattenSentinel(body)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         return False
@@ -933,7 +1068,7 @@ class _CallBodyRewriter(cst.CSTTransformer):
         sublayer = self.sublayers.get(id(original_node))
         if sublayer is not None:
             arguments = []
-            for key, value in sublayer.tensor_arguments:
+            for key, value in sublayer.tensor_arguments[id(original_node)]:
                 new_value = value.visit(self)
                 arguments.append(
                     cst.Arg(value=new_value)
