@@ -19,7 +19,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate_tf.config import Settings
-from migrate_tf.rules.base import Finding, Rule, triggered_by
+from migrate_tf.rules.base import Conversion, Finding, Rule, triggered_by
 
 SUPPRESSION = re.compile(r"#\s*migrate-tf:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s-]*)\])?")
 ANNOTATION_PREFIX = "# migrate-tf: "
@@ -43,6 +43,8 @@ class SourceResult:
     error: str | None = None
     #: Rules that changed the file, by code.
     applied: tuple[str, ...] = ()
+    #: What was converted into what (empty when the file failed).
+    conversions: list[Conversion] = dataclasses.field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -154,6 +156,7 @@ class RuleContext:
         self.reported: list[tuple[Finding, int]] = []
         #: imports generated code needs, in request order: (module, name or None)
         self.needed_imports: list[tuple[str, str | None]] = []
+        self.conversions: list[Conversion] = []
 
     # positions
     @property
@@ -185,6 +188,11 @@ class RuleContext:
             message=message,
         )
         self.reported.append((finding, anchor.start.line))
+
+    def record(self, code: str, node: cst.CSTNode, kind: str, old: str, new: str, **details):
+        position = self.positions.get(node)
+        line = position.start.line if position is not None else 0
+        self.conversions.append(Conversion(code, kind, old, new, line, **details))
 
     # suppression
     @property
@@ -481,7 +489,11 @@ def migrate_source(
         sorted({rule.CODE for rule in instances if getattr(rule, "changed", False)})
     )
     return SourceResult(
-        source=source, output=output, findings=findings, applied=applied
+        source=source,
+        output=output,
+        findings=findings,
+        applied=applied,
+        conversions=sorted(context.conversions, key=lambda c: c.line),
     )
 
 

@@ -43,6 +43,30 @@ class Finding:
         return dataclasses.asdict(self)
 
 
+@dataclasses.dataclass(frozen=True)
+class Conversion:
+    """What a rule turned into what: the map the equivalence harness runs by.
+
+    ``kind`` is ``"function-to-layer"`` (a TF1 function became the class ``new``;
+    ``constructor`` are its settings, ``inputs`` its tensor arguments, in order) or
+    ``"layer-class"`` (the layer class ``old`` was rewritten in place, ``new`` is the
+    same name).
+    """
+
+    code: str
+    kind: str
+    old: str
+    new: str
+    line: int
+    constructor: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    scope_parameter: str | None = None
+    default_name: str | None = None
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
 class Rule(cst.CSTTransformer):
     """Base class of every rule. Subclasses set the class attributes below."""
 
@@ -67,6 +91,10 @@ class Rule(cst.CSTTransformer):
         finding belongs to. It defaults to ``node``.
         """
         self.context.report(self.CODE, node, message, statement=statement)
+
+    def record(self, node: cst.CSTNode, kind: str, old: str, new: str, **details) -> None:
+        """Record a conversion (see :class:`Conversion`) of the definition ``node``."""
+        self.context.record(self.CODE, node, kind, old, new, **details)
 
     def is_suppressed(self, node: cst.CSTNode) -> bool:
         """True when a ``# migrate-tf: ignore`` comment covers ``node`` for this rule."""

@@ -289,6 +289,16 @@ class ScopedFunctionToLayer(Rule):
             return updated_node
         self._inside_converted -= 1
         self.changed = True
+        self.record(
+            original_node,
+            "function-to-layer",
+            conversion.function.name.value,
+            conversion.class_name,
+            constructor=tuple(conversion.config_names),
+            inputs=tuple(conversion.tensor_names),
+            scope_parameter=conversion.scope_parameter,
+            default_name=conversion.name_default,
+        )
         if self.context.imports.keras_module_name() is None:
             keras_reference(self.context)
         return conversion.classdef

@@ -324,6 +324,7 @@ class UntrackedVariableAttribute(Rule):
         if not plan.conversions:
             return None
         self.changed = True
+        self.record(classdef, "layer-class", classdef.name.value, classdef.name.value)
         self._drop_unused_initializer_locals(methods, plan)
         for conversion in plan.conversions:
             plan.touched_methods.add(id(methods[conversion.origin]))
