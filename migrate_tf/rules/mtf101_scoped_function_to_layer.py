@@ -716,7 +716,7 @@ class _Planner:
         names = {p.name.value for p in params} - special
         for name in special - {None}:
             for statement in body:
-                if m.findall(statement, m.Name(name)):
+                if _reads(statement, name):
                     raise Refusal(f"`{name}` is used for more than the variable scope")
 
         for statement in body:
@@ -757,7 +757,7 @@ class _Planner:
                 conversion.tensors.append(param)
             elif is_config:
                 conversion.config.append(param)
-            elif any(m.findall(statement, m.Name(name)) for statement in body):
+            elif any(_reads(statement, name) for statement in body):
                 raise Refusal(
                     f"cannot tell whether `{name}` is a tensor input or a setting"
                 )
@@ -920,12 +920,68 @@ class _ClassWriter:
             signature.append(f"{shapes[param.name.value]}{default}")
         renames = {name: f"self.{name}" for name in c.config_names}
         forbidden = self._locals_of_body()
+        self.prelude: list[cst.BaseStatement] = []
+        self.prelude_names: set[str] = set()
         statements = []
         for weight in c.weights:
             statements.append(self._add_weight(weight, shapes, renames, forbidden))
         text = f"def build({', '.join(signature)}):\n    pass\n"
         build = parse_statements(text)[0]
-        return build.with_changes(body=build.body.with_changes(body=statements))
+        return build.with_changes(body=build.body.with_changes(body=self.prelude + statements))
+
+    def _shape_locals(self) -> dict[str, cst.SimpleStatementLine]:
+        """Locals defined once by a plain assignment, possibly inside nested scopes:
+        the ones a weight's shape may use (`n_in = x.get_shape()[-1].value`)."""
+        counts: dict[str, int] = {}
+        for statement in self.conversion.body:
+            for target in m.findall(statement, m.AssignTarget() | m.AugAssign() | m.For()):
+                for name in bound_names(target.target):
+                    counts[name] = counts.get(name, 0) + 1
+        found: dict[str, cst.SimpleStatementLine] = {}
+
+        def walk(statements) -> None:
+            for statement in statements:
+                if isinstance(statement, cst.With) and any(
+                    isinstance(item.item, cst.Call)
+                    and self.index.is_api(item.item.func, "tf.variable_scope")
+                    for item in statement.items
+                ):
+                    walk(statement.body.body)
+                    continue
+                if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+                    continue
+                small = statement.body[0]
+                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    names = bound_names(small.targets[0].target)
+                    if names and all(counts.get(name) == 1 for name in names):
+                        for name in names:
+                            found[name] = statement
+
+        walk(self.conversion.body)
+        return found
+
+    def _lift_local(self, name, shapes, renames, forbidden, definitions, seen) -> None:
+        """Copy the definition of the local ``name`` (and those it needs) into build."""
+        if name in self.prelude_names:
+            return
+        if name in seen:
+            raise Refusal(f"the local `{name}` is defined in terms of itself")
+        seen = seen | {name}
+        statement = definitions[name]
+        assign = statement.body[0]
+        value = lift_input_shapes(assign.value, shapes)
+        for needed in m.findall(value, m.Name()):
+            if needed.value in definitions and needed.value not in renames:
+                self._lift_local(needed.value, shapes, renames, forbidden, definitions, seen)
+        allowed = {k: v for k, v in forbidden.items() if k not in self.prelude_names}
+        value = rename_locals(value, renames, allowed)
+        self.prelude.append(
+            statement.with_changes(
+                body=[assign.with_changes(value=value)],
+                leading_lines=[line for line in statement.leading_lines if line.comment is not None],
+            )
+        )
+        self.prelude_names.update(bound_names(assign.targets[0].target))
 
     def _locals_of_body(self) -> dict[str, str]:
         c = self.conversion
@@ -940,9 +996,15 @@ class _ClassWriter:
     def _add_weight(self, weight: _Weight, shapes, renames, forbidden) -> cst.SimpleStatementLine:
         arguments = weight.arguments
 
+        definitions = self._shape_locals()
+
         def moved(expression: cst.BaseExpression) -> cst.BaseExpression:
             lifted = lift_input_shapes(expression, shapes)
-            return rename_locals(lifted, renames, forbidden)
+            for name in m.findall(lifted, m.Name()):
+                if name.value in definitions and name.value not in renames:
+                    self._lift_local(name.value, shapes, renames, forbidden, definitions, set())
+            allowed = {k: v for k, v in forbidden.items() if k not in self.prelude_names}
+            return rename_locals(lifted, renames, allowed)
 
         if "shape" not in arguments or is_none(arguments["shape"]):
             raise Refusal(f"`{weight.tf_name}` has no shape")
@@ -999,9 +1061,7 @@ class _ClassWriter:
                 rewritten.extend(result.nodes)
             elif not isinstance(result, cst.RemovalSentinel):
                 rewritten.append(result)
-        body = rewritten
-        if rewriter.uses_name_scope and self.index.keras_module_name() is None:
-            pass  # the class already refers to Keras; its import is added with it
+        body = _without_dead_definitions(rewritten, getattr(self, "prelude_names", set()))
         if body:
             body[0] = body[0].with_changes(
                 leading_lines=[line for line in body[0].leading_lines if line.comment is not None]
@@ -1106,7 +1166,10 @@ class _CallBodyRewriter(cst.CSTTransformer):
             ):
                 api = qualified[len("tensorflow.") :]
                 keywords = [arg.keyword.value for arg in original_node.args if arg.keyword is not None]
-                spelled = tf2_spelling(api, keywords)
+                positional = sum(1 for arg in original_node.args if arg.keyword is None)
+                if any(arg.star for arg in original_node.args):
+                    positional = 99
+                spelled = tf2_spelling(api, positional, keywords)
                 if spelled != api:
                     head = dotted_name(original_node.func).split(".")[0]
                     return updated_node.with_changes(
@@ -1116,6 +1179,30 @@ class _CallBodyRewriter(cst.CSTTransformer):
 
 
 # Helpers ---------------------------------------------------------------------------------
+
+
+def _reads(node: cst.CSTNode, name: str) -> bool:
+    """Whether ``node`` refers to the variable ``name`` (a keyword argument's name or
+    an attribute's name is not a reference)."""
+
+    class Finder(cst.CSTVisitor):
+        found = False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Name(self, candidate: cst.Name) -> None:
+            if candidate.value == name:
+                self.found = True
+
+    finder = Finder()
+    node.visit(finder)
+    return finder.found
 
 
 def _is_string(node) -> bool:
@@ -1158,6 +1245,39 @@ def _param_text(param: cst.Param) -> str:
         separator = " = " if param.annotation is not None else "="
         text += f"{separator}{code_of(param.default)}"
     return text
+
+
+def _without_dead_definitions(body: list, names: set[str]) -> list:
+    """Drop assignments to ``names`` (moved to build) that nothing in ``body`` reads."""
+    if not names:
+        return body
+
+    def reads(statement, name) -> bool:
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            small = statement.body[0]
+            if isinstance(small, cst.Assign):
+                return _reads(small.value, name)
+        return _reads(statement, name)
+
+    def defines_only(statement) -> set[str]:
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            small = statement.body[0]
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                return set(bound_names(small.targets[0].target))
+        return set()
+
+    result = list(body)
+    changed = True
+    while changed:
+        changed = False
+        for statement in list(result):
+            defined = defines_only(statement)
+            if defined and defined <= names and not any(
+                reads(other, name) for other in result if other is not statement for name in defined
+            ):
+                result.remove(statement)
+                changed = True
+    return result
 
 
 def _signature(params: list[cst.Param], function: cst.FunctionDef) -> list[str]:

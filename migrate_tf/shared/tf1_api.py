@@ -14,73 +14,87 @@ is TensorFlow 1's function and runs eagerly in a Keras 3 layer.
 
 from __future__ import annotations
 
-#: API -> keyword arguments whose meaning is the same in TF1 and TF2.
-#: Positional arguments of these APIs mean the same in both.
-SAME_IN_TF1_AND_TF2: dict[str, frozenset[str]] = {
-    name: frozenset(keywords.split())
-    for name, keywords in {
-        "matmul": "transpose_a transpose_b adjoint_a adjoint_b a_is_sparse b_is_sparse name",
-        "add": "name",
-        "subtract": "name",
-        "multiply": "name",
-        "maximum": "name",
-        "minimum": "name",
-        "square": "name",
-        "sqrt": "name",
-        "rsqrt": "name",
-        "exp": "name",
-        "log": "name",
-        "abs": "name",
-        "pow": "name",
-        "tanh": "name",
-        "sigmoid": "name",
-        "sign": "name",
-        "einsum": "name",
-        "reshape": "name",
-        "transpose": "perm conjugate name",
-        "concat": "axis name",
-        "stack": "axis name",
-        "unstack": "num axis name",
-        "split": "num_or_size_splits axis num name",
-        "squeeze": "axis name",
-        "expand_dims": "axis name",
-        "tile": "name",
-        "gather": "name",
-        "identity": "name",
-        "cast": "dtype name",
-        "shape": "name",
-        "range": "name",
-        "ones_like": "dtype name",
-        "zeros_like": "dtype name",
-        "where": "name",
-        "clip_by_value": "name",
-        "nn.relu": "name",
-        "nn.relu6": "name",
-        "nn.elu": "name",
-        "nn.selu": "name",
-        "nn.tanh": "name",
-        "nn.sigmoid": "name",
-        "nn.softplus": "name",
-        "nn.bias_add": "data_format name",
-        "nn.l2_loss": "name",
-        "nn.sigmoid_cross_entropy_with_logits": "labels logits name",
-        "math.tanh": "name",
-        "math.sigmoid": "name",
-        "math.exp": "name",
-        "math.log": "name",
-        "math.sqrt": "name",
-        "math.rsqrt": "name",
-        "math.square": "name",
-        "math.pow": "name",
-        "math.erf": "name",
-    }.items()
+#: API -> (how many leading positional arguments mean the same in TF1 and TF2,
+#: the keyword arguments that mean the same in both).
+_TABLE = {
+    "matmul": (2, "transpose_a transpose_b adjoint_a adjoint_b a_is_sparse b_is_sparse name"),
+    "add": (2, "name"),
+    "subtract": (2, "name"),
+    "multiply": (2, "name"),
+    "maximum": (2, "name"),
+    "minimum": (2, "name"),
+    "square": (1, "name"),
+    "sqrt": (1, "name"),
+    "rsqrt": (1, "name"),
+    "exp": (1, "name"),
+    "log": (1, "name"),
+    "abs": (1, "name"),
+    "pow": (2, "name"),
+    "tanh": (1, "name"),
+    "sigmoid": (1, "name"),
+    "sign": (1, "name"),
+    "einsum": (99, "name"),
+    "reshape": (2, "name"),
+    "transpose": (2, "perm conjugate name"),
+    "concat": (2, "axis name"),
+    "stack": (2, "axis name"),
+    "unstack": (3, "num axis name"),
+    "split": (3, "num_or_size_splits axis num name"),
+    "squeeze": (2, "axis name"),
+    "expand_dims": (2, "axis name"),
+    "tile": (2, "name"),
+    "gather": (1, "name"),
+    "identity": (1, "name"),
+    "cast": (2, "dtype name"),
+    "shape": (1, "name"),
+    "range": (3, "name"),
+    "ones_like": (2, "dtype name"),
+    "zeros_like": (2, "dtype name"),
+    "clip_by_value": (3, "name"),
+    "reduce_mean": (3, "axis keepdims name"),
+    "reduce_sum": (3, "axis keepdims name"),
+    "reduce_max": (3, "axis keepdims name"),
+    "reduce_min": (3, "axis keepdims name"),
+    "nn.relu": (1, "name"),
+    "nn.relu6": (1, "name"),
+    "nn.elu": (1, "name"),
+    "nn.selu": (1, "name"),
+    "nn.tanh": (1, "name"),
+    "nn.sigmoid": (1, "name"),
+    "nn.softplus": (1, "name"),
+    "nn.leaky_relu": (2, "alpha name"),
+    "nn.softmax": (1, "axis name"),
+    "nn.bias_add": (2, "data_format name"),
+    "nn.l2_loss": (1, "name"),
+    "nn.conv1d": (4, "stride padding data_format dilations name"),
+    "nn.conv2d": (4, "strides padding data_format dilations name"),
+    "nn.max_pool": (4, "ksize strides padding data_format name"),
+    "nn.avg_pool": (4, "ksize strides padding data_format name"),
+    "nn.moments": (2, "axes shift keepdims name"),
+    "nn.sigmoid_cross_entropy_with_logits": (0, "labels logits name"),
+    "math.tanh": (1, "name"),
+    "math.sigmoid": (1, "name"),
+    "math.exp": (1, "name"),
+    "math.log": (1, "name"),
+    "math.sqrt": (1, "name"),
+    "math.rsqrt": (1, "name"),
+    "math.square": (1, "name"),
+    "math.pow": (2, "name"),
+    "math.erf": (1, "name"),
+}
+SAME_IN_TF1_AND_TF2: dict[str, tuple[int, frozenset[str]]] = {
+    name: (positional, frozenset(keywords.split()))
+    for name, (positional, keywords) in _TABLE.items()
 }
 
 
-def tf2_spelling(api: str, keywords: list[str]) -> str:
+def tf2_spelling(api: str, positional: int, keywords: list[str]) -> str:
     """``api`` (a TF1 name such as ``nn.relu``) as it must be written for TF2:
-    itself when it means the same there, else ``compat.v1.<api>``."""
-    safe = SAME_IN_TF1_AND_TF2.get(api)
-    if safe is not None and all(keyword in safe for keyword in keywords):
-        return api
+    itself when a call with ``positional`` positional arguments and ``keywords``
+    means the same there, else ``compat.v1.<api>``."""
+    same = SAME_IN_TF1_AND_TF2.get(api)
+    if same is not None:
+        limit, safe = same
+        if positional <= limit and all(keyword in safe for keyword in keywords):
+            return api
     return f"compat.v1.{api}"
