@@ -28,6 +28,7 @@ from migrate_tf.shared.initializers import (
 from migrate_tf.shared.regularizers import keras_regularizer
 from migrate_tf.shared.shapes import bound_names, lift_input_shapes, rename_locals
 from migrate_tf.shared.tf1_api import tf2_spelling
+from migrate_tf.shared.tf_layers import layer_spec, split_layer_call
 
 VARIABLE_SCOPE_PARAMETERS = (
     "name_or_scope",
@@ -90,6 +91,7 @@ TENSOR_OPERANDS = frozenset(
 
 
 _AUTO_REUSE = "<AUTO_REUSE>"
+_BUILTINS = frozenset(dir(__import__("builtins")))
 
 
 def capwords(name: str) -> str:
@@ -119,11 +121,14 @@ class _Weight:
 class _Sublayer:
     attribute: str
     scope: str
-    callee: "_Conversion"
+    callee: "_Conversion | None"  # None for a `tf.layers` call
     calls: list[cst.Call]
     constructor_arguments: list[tuple[str | None, cst.BaseExpression]]
-    #: per call (by id): the tensor arguments it passes
+    #: per call (by id): the tensor arguments it passes (and `training=`)
     tensor_arguments: dict[int, list[tuple[str | None, cst.BaseExpression]]]
+    #: for `tf.layers`: the Keras class and its constructor arguments as source
+    keras_class: str | None = None
+    keras_arguments: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -149,6 +154,8 @@ class _Conversion:
     containers: list[_Container] = dataclasses.field(default_factory=list)
     #: the scope is opened with `reuse=tf.AUTO_REUSE`: calls with one scope share
     auto_reuse: bool = False
+    #: the parameter passed as `training=`: it becomes `call`'s `training`
+    training: cst.Param | None = None
     classdef: cst.ClassDef | None = None
 
     @property
@@ -576,9 +583,14 @@ class _Planner:
                     raise Refusal("it opens a `tf.variable_scope` inside a block or with arguments")
                 if self.index.is_api(call.func, "tf.while_loop"):
                     raise Refusal("`tf.while_loop` may create variables in its body")
-                canonical = self.index.canonical(call.func) or ""
-                if canonical.startswith(("tf1.layers.", "tf.layers.")):
-                    raise Refusal(f"`{code_of(call.func)}` is not converted yet")
+                spec = layer_spec(call, self.index)
+                if spec is not None:
+                    if compound:
+                        raise Refusal(
+                            f"`{code_of(call.func)}` is called conditionally or in a loop"
+                        )
+                    self._tf_layer(call, spec, conversion, scope_path, sublayers)
+                    continue
                 if isinstance(call.func, cst.Name) and call.func.value in self.functions:
                     result = self._result(call.func.value)
                     if isinstance(result, Refusal):
@@ -592,6 +604,56 @@ class _Planner:
                             f"`{call.func.value}` is called conditionally or in a loop"
                         )
                     self._sublayer(call, result, conversion, scope_path, sublayers)
+
+    def _tf_layer(self, call, spec, conversion, scope_path, sublayers) -> None:
+        keras = self.index.keras_module_name() or "keras"
+        layer = split_layer_call(call, spec, self.index, keras)
+        reused = layer.reuse is not None and (
+            m.matches(layer.reuse, m.Name("True")) or self.index.is_api(layer.reuse, "tf.AUTO_REUSE")
+        )
+        if layer.reuse is not None and not reused and not (
+            is_none(layer.reuse) or m.matches(layer.reuse, m.Name("False"))
+        ):
+            raise Refusal(f"`{code_of(call.func)}` is called with a computed reuse")
+        name = layer.name
+        if name is None:
+            # TF1 numbers unnamed layers per scope in creation order: dense, dense_1, ...
+            count = conversion.__dict__.setdefault("_layer_counts", {})
+            key = (scope_path, spec.base_name)
+            number = count.get(key, 0)
+            count[key] = number + 1
+            name = spec.base_name if number == 0 else f"{spec.base_name}_{number}"
+        tensors: list[tuple[str | None, cst.BaseExpression]] = [(None, layer.inputs)]
+        if layer.training is not None and not m.matches(layer.training, m.Name("False")):
+            tensors.append(("training", layer.training))
+        path = "/".join(scope_path + (name,))
+        existing = sublayers.get(path)
+        if existing is not None:
+            if not reused:
+                raise Refusal(
+                    f"the layer `{path}` is created twice without reuse "
+                    "(TensorFlow 1 raises 'Variable already exists')"
+                )
+            if existing.keras_arguments != layer.constructor or existing.keras_class != spec.keras_class:
+                raise Refusal(f"the shared layer `{path}` is built with different settings")
+            existing.calls.append(call)
+            existing.tensor_arguments[id(call)] = tensors
+            return
+        attribute = attribute_name("_".join(scope_path + (name,)))
+        if any(s.attribute == attribute for s in sublayers.values()):
+            raise Refusal(f"two sublayers would both be called `{attribute}`")
+        sublayer = _Sublayer(
+            attribute,
+            name,
+            None,
+            [call],
+            [],
+            {id(call): tensors},
+            keras_class=spec.keras_class,
+            keras_arguments=layer.constructor,
+        )
+        sublayers[path] = sublayer
+        conversion.sublayers.append(sublayer)
 
     def _nested_scope_name(self, statement: cst.With, call: cst.Call) -> str:
         if len(statement.items) != 1 or statement.items[0].asname is not None:
@@ -683,6 +745,8 @@ class _Planner:
             name = param.name.value
             if name in bound:
                 tensors.append((None if param.default is None else name, bound[name]))
+        if callee.training is not None and callee.training.name.value in bound:
+            tensors.append(("training", bound[callee.training.name.value]))
         path = "/".join(scope_path + (scope,))
         existing = sublayers.get(path)
         if existing is not None:
@@ -711,6 +775,7 @@ class _Planner:
         function = conversion.function
         params = [*function.params.params, *function.params.kwonly_params]
         special = {conversion.scope_parameter, conversion.reuse_parameter}
+        self._training_evidence: set[str] = set()
         tensor_evidence: set[str] = set()
         config_evidence: set[str] = set()
         names = {p.name.value for p in params} - special
@@ -737,13 +802,24 @@ class _Planner:
             for _, value in sublayer.constructor_arguments:
                 config_evidence.update(n.value for n in m.findall(value, m.Name()) if n.value in names)
             for arguments in sublayer.tensor_arguments.values():
-                for _, value in arguments:
+                for key, value in arguments:
+                    if key == "training":
+                        if isinstance(value, cst.Name) and value.value in names:
+                            self._training_evidence.add(value.value)
+                        continue
                     if isinstance(value, cst.Name) and value.value in names:
                         tensor_evidence.add(value.value)
 
+        if len(self._training_evidence) > 1:
+            raise Refusal("several parameters are passed as `training=`")
         for param in params:
             name = param.name.value
             if name in special:
+                continue
+            if name in self._training_evidence:
+                if name in tensor_evidence:
+                    raise Refusal(f"`{name}` is used both as a tensor and as the training flag")
+                conversion.training = param
                 continue
             if name in LAYER_CONSTRUCTOR_KEYWORDS:
                 raise Refusal(f"its parameter `{name}` collides with Keras' layer arguments")
@@ -798,6 +874,10 @@ class _Planner:
 
     def _call_evidence(self, call, names, tensor_evidence, config_evidence) -> None:
         canonical = self.index.canonical(call.func)
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "training":
+                if isinstance(arg.value, cst.Name) and arg.value.value in names:
+                    self._training_evidence.add(arg.value.value)
         if canonical is not None and canonical.startswith(("tf.", "tf1.")):
             api = canonical.split(".", 1)[1]
             for position, arg in enumerate(call.args):
@@ -809,6 +889,8 @@ class _Planner:
                 elif arg.keyword is None and api.rsplit(".", 1)[-1] in TENSOR_OPERANDS:
                     if isinstance(value, cst.Name) and value.value in names:
                         tensor_evidence.add(value.value)
+                elif arg.keyword is not None and arg.keyword.value == "training":
+                    continue
                 elif isinstance(value, cst.Name) and value.value in names:
                     config_evidence.add(value.value)
         elif isinstance(call.func, cst.Name) and call.func.value == "range":
@@ -894,18 +976,30 @@ class _ClassWriter:
                 f"    self.{container.attribute} = {self.keras}.layers.Layer("
                 f"name={string_literal(container.scope)})"
             )
+        visible = set(c.config_names) | _module_level_names(self.context.module) | {self.keras}
         for sublayer in c.sublayers:
-            arguments = [
-                (key, code_of(value)) for key, value in sublayer.constructor_arguments
-            ]
+            if sublayer.callee is not None:
+                arguments = [
+                    (key, code_of(value)) for key, value in sublayer.constructor_arguments
+                ]
+                class_name = sublayer.callee.class_name
+            else:
+                arguments = list(sublayer.keras_arguments)
+                if arguments:
+                    arguments[0] = (None, arguments[0][1])
+                class_name = f"{self.keras}.layers.{sublayer.keras_class}"
+            for _, text in arguments:
+                for name in _free_names(cst.parse_expression(text)):
+                    if name not in visible and name not in _BUILTINS:
+                        raise Refusal(
+                            f"the layer `{sublayer.scope}` is configured with `{name}`, "
+                            "which is only known when the function runs"
+                        )
             arguments.append(("name", string_literal(sublayer.scope)))
             lines.append(
                 "    "
                 + render_call(
-                    f"self.{sublayer.attribute} = ",
-                    sublayer.callee.class_name,
-                    arguments,
-                    indent=8,
+                    f"self.{sublayer.attribute} = ", class_name, arguments, indent=8
                 ).replace("\n", "\n    ")
             )
         return parse_statements("\n".join(lines) + "\n")[0]
@@ -1050,6 +1144,9 @@ class _ClassWriter:
     def _call(self) -> cst.FunctionDef:
         c = self.conversion
         signature = ["self", *_signature(c.tensors, c.function)]
+        if c.training is not None:
+            default = code_of(c.training.default) if c.training.default is not None else "None"
+            signature.append(f"training={default}")
         text = f"def call({', '.join(signature)}):\n    pass\n"
         call = parse_statements(text)[0]
         body = [s for s in c.body if not _is_docstring(s)]
@@ -1083,6 +1180,8 @@ class _CallBodyRewriter(cst.CSTTransformer):
         self.uses_name_scope = False
         self.renames = {weight.attribute: f"self.{weight.attribute}" for weight in conversion.weights}
         self.renames.update({name: f"self.{name}" for name in conversion.config_names})
+        if conversion.training is not None and conversion.training.name.value != "training":
+            self.renames[conversion.training.name.value] = "training"
         self.sublayers = {
             id(call): sublayer for sublayer in conversion.sublayers for call in sublayer.calls
         }
@@ -1179,6 +1278,31 @@ class _CallBodyRewriter(cst.CSTTransformer):
 
 
 # Helpers ---------------------------------------------------------------------------------
+
+
+def _free_names(node: cst.CSTNode) -> set[str]:
+    """Variable names ``node`` reads (not attribute or keyword names)."""
+    found: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            params = {p.name.value for p in node.params.params}
+            found.update(_free_names(node.body) - params)
+            return False
+
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    node.visit(Finder())
+    return found
 
 
 def _reads(node: cst.CSTNode, name: str) -> bool:
