@@ -17,11 +17,7 @@ comparisons catch them.
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
 import re
-import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -44,8 +40,11 @@ def _load(name: str, path: Path):
 
 common = _load("migrate_tf_golden_runtime_common", RUNTIME / "common.py")
 compare = _load("migrate_tf_golden_runtime_compare", RUNTIME / "compare.py")
+processes = _load("migrate_tf_golden_runtime_processes", RUNTIME / "processes.py")
 
-CASES = common.discover_cases()
+#: The cases whose case.toml has ``[[layer]]`` tables (the MTF1xx function-to-layer
+#: cases have their own module, tests/test_golden_runtime_mtf1.py).
+CASES = common.discover_cases(kind="layer")
 RUNNABLE = [case for case in CASES if case.runnable]
 RUNNABLE_IDS = [case.id for case in RUNNABLE]
 
@@ -116,66 +115,6 @@ def _write_mutant(mutant: Mutant, directory: Path) -> tuple[Path | None, str | N
     return path, None
 
 
-# Running the two sides ------------------------------------------------------------------
-
-
-def _environment(side: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        TF_CPP_MIN_LOG_LEVEL="3",
-        CUDA_VISIBLE_DEVICES="",
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONHASHSEED="0",
-        KERAS_BACKEND="tensorflow",
-    )
-    if side == "keras2":
-        env["TF_USE_LEGACY_KERAS"] = "1"
-    else:
-        env.pop("TF_USE_LEGACY_KERAS", None)
-    return env
-
-
-def _start(side: str, manifest: list[dict], work: Path) -> dict:
-    manifest_path = work / f"{side}-manifest.json"
-    manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    out = work / f"{side}-result.json"
-    stderr = open(work / f"{side}-stderr.txt", "w+", encoding="utf-8")
-    process = subprocess.Popen(
-        [sys.executable, str(RUNTIME / f"{side}_side.py"), str(manifest_path), str(out)],
-        cwd=str(common.REPO),
-        env=_environment(side),
-        stdin=subprocess.DEVNULL,
-        stdout=stderr,
-        stderr=stderr,
-        start_new_session=True,  # so a timeout can end the child and anything it started
-    )
-    return {"side": side, "process": process, "out": out, "stderr": stderr}
-
-
-def _finish(run: dict, deadline: float) -> dict:
-    process = run["process"]
-    try:
-        process.wait(timeout=max(1.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        return {"error": f"timed out after {SIDE_TIMEOUT} s" + _tail(run["stderr"])}
-    if process.returncode != 0 or not run["out"].is_file():
-        return {"error": f"exited with status {process.returncode}" + _tail(run["stderr"])}
-    try:
-        return json.loads(run["out"].read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        return {"error": f"wrote invalid JSON ({error})" + _tail(run["stderr"])}
-
-
-def _tail(stream, limit: int = 6000) -> str:
-    stream.flush()
-    stream.seek(0)
-    text = stream.read()
-    stream.close()
-    return "\nstderr of the child (end):\n" + text[-limit:]
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Both sides, run once for every runnable case (and the mutants on the Keras 3 side)."""
@@ -201,8 +140,11 @@ def runs(tmp_path_factory):
     ]
     started = time.monotonic()
     deadline = started + SIDE_TIMEOUT
-    children = [_start("keras2", keras2_manifest, work), _start("keras3", keras3_manifest, work)]
-    results = {child["side"]: _finish(child, deadline) for child in children}
+    children = [
+        processes.start("keras2", keras2_manifest, work, legacy_keras=True),
+        processes.start("keras3", keras3_manifest, work, legacy_keras=False),
+    ]
+    results = {child["side"]: processes.finish(child, deadline, SIDE_TIMEOUT) for child in children}
     for side, result in results.items():
         if "error" in result:
             pytest.fail(f"the {side} side {result['error']}", pytrace=False)

@@ -5,6 +5,11 @@ separate processes, because the Keras version is fixed per process when TensorFl
 imported. Each side plugs a small *backend* (how to recognise, describe, read and
 assign a variable, how to seed) into :func:`run_layer`, so both build, call and record
 layers in exactly the same way.
+
+Cases of the MTF1xx rules (TF1 functions that become layers) describe *functions* in
+their case.toml instead of layers and are run by ``tf1_side.py`` and
+``keras3_layers_side.py`` (see ``scoped.py``); :func:`discover_cases` tells the two
+kinds apart with ``kind=``.
 """
 
 from __future__ import annotations
@@ -43,6 +48,13 @@ INPUT_SPEC = re.compile(r"^\s*([a-z]+[0-9]*)\s*\[\s*([0-9,\s]*)\]\s*$")
 # Golden cases -----------------------------------------------------------------------
 
 
+def case_kind(rule: str) -> str:
+    """``"function"`` for the MTF1xx rules (case.toml has ``[[function]]`` tables: a
+    TF1 function in before.py, a Keras 3 layer in after.py), ``"layer"`` for the others
+    (``[[layer]]`` tables: the same layer class on both sides)."""
+    return "function" if rule.startswith("MTF1") else "layer"
+
+
 @dataclass(frozen=True)
 class Case:
     rule: str
@@ -52,6 +64,10 @@ class Case:
     @property
     def id(self) -> str:
         return f"{self.rule}/{self.name}"
+
+    @property
+    def kind(self) -> str:
+        return case_kind(self.rule)
 
     @property
     def before(self) -> Path:
@@ -75,12 +91,15 @@ class Case:
         return self.changed and self.toml.is_file()
 
 
-def discover_cases(root: Path = GOLDEN) -> list[Case]:
-    """Every ``golden/<RULE>/<case>/`` directory that holds a before.py."""
+def discover_cases(root: Path = GOLDEN, kind: str | None = None) -> list[Case]:
+    """Every ``golden/<RULE>/<case>/`` directory that holds a before.py; only the rules
+    of one :func:`case_kind` when ``kind`` is given."""
     cases = []
     for before in sorted(root.glob("*/*/before.py")):
         directory = before.parent
-        cases.append(Case(rule=directory.parent.name, name=directory.name, directory=directory))
+        case = Case(rule=directory.parent.name, name=directory.name, directory=directory)
+        if kind is None or case.kind == kind:
+            cases.append(case)
     return cases
 
 
@@ -123,9 +142,9 @@ def parse_input_spec(spec: str) -> tuple[str, tuple[int, ...]]:
     return dtype, dims
 
 
-def make_inputs(specs: list[str]) -> list[np.ndarray]:
-    """Fixed inputs: standard normal values from RandomState(0), in order."""
-    state = np.random.RandomState(0)
+def make_inputs(specs: list[str], seed: int = 0) -> list[np.ndarray]:
+    """Fixed inputs: standard normal values from RandomState(seed), in order."""
+    state = np.random.RandomState(seed)
     arrays = []
     for spec in specs:
         dtype, shape = parse_input_spec(spec)
@@ -221,7 +240,8 @@ def flatten_outputs(backend: Backend, value) -> list[dict]:
     return flat
 
 
-def _stats(values: np.ndarray) -> dict:
+def value_stats(values: np.ndarray) -> dict:
+    """Size, mean, std, min and max of an array's values (as float64)."""
     values = values.astype(np.float64).ravel()
     return {
         "n": int(values.size),
@@ -294,9 +314,9 @@ def run_layer(backend: Backend, module, spec: dict, *, seed: int = 1) -> dict:
                     pools[attr].append(np.asarray(backend.to_numpy(var)))
     for attr, entry in record["variables"].items():
         if attr in pools:
-            entry["pooled"] = _stats(np.concatenate([p.ravel() for p in pools[attr]]))
+            entry["pooled"] = value_stats(np.concatenate([p.ravel() for p in pools[attr]]))
         else:
-            entry["pooled"] = _stats(initial[attr])
+            entry["pooled"] = value_stats(initial[attr])
 
     # Same numbers into every variable, then the outputs.
     for attr, var in found.items():
@@ -331,10 +351,10 @@ def run_cases(backend: Backend, manifest: list[dict]) -> dict:
 
 
 def default_manifest(side: str) -> list[dict]:
-    """Every runnable golden case: before.py for the Keras 2 side; after.py (and
-    before.py, for the untracked check) for the Keras 3 side."""
+    """Every runnable ``[[layer]]`` golden case: before.py for the Keras 2 side; after.py
+    (and before.py, for the untracked check) for the Keras 3 side."""
     manifest = []
-    for case in discover_cases():
+    for case in discover_cases(kind="layer"):
         if not case.runnable:
             continue
         if side == "keras2":
@@ -367,11 +387,17 @@ def stdout_to_stderr():
         real.flush()
 
 
-def main(side: str, run: Callable[[list[dict]], dict], argv: list[str]) -> int:
-    """``python <side>.py [MANIFEST.json] [OUT.json]``: no manifest = all golden cases;
-    no OUT = JSON on the real stdout (library logs go to stderr)."""
+def main(
+    side: str,
+    run: Callable[[list[dict]], dict],
+    argv: list[str],
+    manifest_for: Callable[[str], list[dict]] = default_manifest,
+) -> int:
+    """``python <side>.py [MANIFEST.json] [OUT.json]``: no manifest (or ``-``) = every
+    golden case of the side (``manifest_for(side)``); no OUT = JSON on the real stdout
+    (library logs go to stderr)."""
     sys.dont_write_bytecode = True  # no __pycache__ inside golden/
-    manifest = default_manifest(side)
+    manifest = manifest_for(side)
     if len(argv) > 1 and argv[1] != "-":
         manifest = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     out_path = Path(argv[2]) if len(argv) > 2 else None

@@ -96,32 +96,42 @@ def compare_initial_values(k2: dict, k3: dict, sigmas: float = SIGMAS) -> list[s
     problems = []
     cls = k2["class"]
     for attr in sorted(set(k2["variables"]) & set(k3["variables"])):
-        v2, v3 = k2["variables"][attr], k3["variables"][attr]
-        where = f"{cls}.{attr}"
-        if v2["deterministic"]:
-            if not v3["deterministic"]:
-                problems.append(f"{where}: constant under Keras 2 but random after the rewrite")
-                continue
-            a2, a3 = np.asarray(v2["initial"]), np.asarray(v3["initial"])
-            if a2.shape != a3.shape or not np.array_equal(a2, a3):
-                problems.append(
-                    f"{where}: initial value differs: Keras 2 {_preview(a2)}, Keras 3 {_preview(a3)}"
-                )
-            continue
-        if v3["deterministic"]:
-            problems.append(f"{where}: random under Keras 2 but constant after the rewrite")
-            continue
-        p2, p3 = v2["pooled"], v3["pooled"]
-        se_mean = math.sqrt(p2["std"] ** 2 / p2["n"] + p3["std"] ** 2 / p3["n"])
-        se_std = math.sqrt(p2["std"] ** 2 / (2 * p2["n"]) + p3["std"] ** 2 / (2 * p3["n"]))
-        for key, se in (("mean", se_mean), ("std", se_std)):
-            difference = abs(p2[key] - p3[key])
-            if difference > sigmas * se + 1e-12:
-                problems.append(
-                    f"{where}: initial {key} {p3[key]:.4g} after the rewrite, {p2[key]:.4g} under "
-                    f"Keras 2 (difference {difference:.3g} > {sigmas:g} standard errors = "
-                    f"{sigmas * se:.3g}; {p2['n']} and {p3['n']} values)"
-                )
+        problems += compare_initial_value(
+            f"{cls}.{attr}", k2["variables"][attr], k3["variables"][attr], sigmas
+        )
+    return problems
+
+
+def compare_initial_value(
+    where: str, v2: dict, v3: dict, sigmas: float = SIGMAS, old: str = "Keras 2"
+) -> list[str]:
+    """One variable's initial value on the old side (``v2``) and after the rewrite (``v3``).
+
+    Both records carry ``deterministic`` (the value did not change with the seed), the
+    value itself as ``initial`` (needed when deterministic) and ``pooled`` statistics
+    (``n``, ``mean``, ``std``) over the values drawn with several seeds.
+    """
+    if v2["deterministic"]:
+        if not v3["deterministic"]:
+            return [f"{where}: constant under {old} but random after the rewrite"]
+        a2, a3 = np.asarray(v2["initial"]), np.asarray(v3["initial"])
+        if a2.shape != a3.shape or not np.array_equal(a2, a3):
+            return [f"{where}: initial value differs: {old} {_preview(a2)}, Keras 3 {_preview(a3)}"]
+        return []
+    if v3["deterministic"]:
+        return [f"{where}: random under {old} but constant after the rewrite"]
+    problems = []
+    p2, p3 = v2["pooled"], v3["pooled"]
+    se_mean = math.sqrt(p2["std"] ** 2 / p2["n"] + p3["std"] ** 2 / p3["n"])
+    se_std = math.sqrt(p2["std"] ** 2 / (2 * p2["n"]) + p3["std"] ** 2 / (2 * p3["n"]))
+    for key, se in (("mean", se_mean), ("std", se_std)):
+        difference = abs(p2[key] - p3[key])
+        if difference > sigmas * se + 1e-12:
+            problems.append(
+                f"{where}: initial {key} {p3[key]:.4g} after the rewrite, {p2[key]:.4g} under "
+                f"{old} (difference {difference:.3g} > {sigmas:g} standard errors = "
+                f"{sigmas * se:.3g}; {p2['n']} and {p3['n']} values)"
+            )
     return problems
 
 
@@ -140,10 +150,10 @@ def compare_outputs(k2: dict, k3: dict, rtol: float = RTOL, atol: float = ATOL) 
     recreated = sorted(set(k2["recreated_by_call"]) | set(k3["recreated_by_call"]))
     compared = 0
     if constant:
-        problems += _compare_output_lists(f"{cls} first call", k2["first_outputs"], k3["first_outputs"], rtol, atol)
+        problems += compare_output_lists(f"{cls} first call", k2["first_outputs"], k3["first_outputs"], rtol, atol)
         compared += 1
     if not recreated:
-        problems += _compare_output_lists(f"{cls} after assigning known values", k2["outputs"], k3["outputs"], rtol, atol)
+        problems += compare_output_lists(f"{cls} after assigning known values", k2["outputs"], k3["outputs"], rtol, atol)
         compared += 1
     if not compared:
         problems.append(
@@ -169,16 +179,17 @@ def check_before_untracked(layer: dict) -> list[str]:
     return problems
 
 
-def _compare_output_lists(where, out2, out3, rtol, atol) -> list[str]:
+def compare_output_lists(where, out2, out3, rtol=RTOL, atol=ATOL, old="Keras 2") -> list[str]:
+    """Two flat output lists (``common.flatten_outputs``): count, dtype, shape, values."""
     if len(out2) != len(out3):
-        return [f"{where}: {len(out3)} output(s) after the rewrite, {len(out2)} under Keras 2"]
+        return [f"{where}: {len(out3)} output(s) after the rewrite, {len(out2)} under {old}"]
     problems = []
     for index, (o2, o3) in enumerate(zip(out2, out3)):
         label = where if len(out2) == 1 else f"{where}, output {index}"
         if o2["shape"] != o3["shape"] or o2["dtype"] != o3["dtype"]:
             problems.append(
                 f"{label}: {o3['dtype']}{o3['shape']} after the rewrite, "
-                f"{o2['dtype']}{o2['shape']} under Keras 2"
+                f"{o2['dtype']}{o2['shape']} under {old}"
             )
             continue
         a2, a3 = np.asarray(o2["values"]), np.asarray(o3["values"])
@@ -186,7 +197,7 @@ def _compare_output_lists(where, out2, out3, rtol, atol) -> list[str]:
             worst = int(np.argmax(np.abs(a3 - a2)))
             problems.append(
                 f"{label}: outputs differ (rtol {rtol:g}, atol {atol:g}); largest difference "
-                f"at flat index {worst}: {float(a3[worst])!r} after vs {float(a2[worst])!r} under Keras 2"
+                f"at flat index {worst}: {float(a3[worst])!r} after vs {float(a2[worst])!r} under {old}"
             )
     return problems
 
