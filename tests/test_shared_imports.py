@@ -95,3 +95,12 @@ def test_import_is_added_once_at_its_sorted_place_in_the_tensorflow_group(source
 def test_from_import_is_not_added_twice():
     source = "import tensorflow as tf\nfrom tensorflow import keras\n"
     assert add_imports(cst.parse_module(source), [("tensorflow", "keras")]).code == source
+
+
+def test_layer_attribute_list_covers_keras_layer():
+    import keras
+
+    from migrate_tf.shared.layers import LAYER_ATTRIBUTES
+
+    public = {name for name in dir(keras.layers.Layer) if not name.startswith("_")}
+    assert public <= LAYER_ATTRIBUTES, sorted(public - LAYER_ATTRIBUTES)

@@ -18,6 +18,7 @@ from migrate_tf.shared.codegen import (
     string_literal,
 )
 from migrate_tf.shared.imports import ImportIndex, dotted_name
+from migrate_tf.shared.layers import safe_attribute
 from migrate_tf.shared.initializers import (
     Refusal,
     bind_arguments,
@@ -86,7 +87,17 @@ UNSUPPORTED_SCOPE_ARGUMENTS = (
 LAYER_CONSTRUCTOR_KEYWORDS = frozenset({"name", "dtype", "trainable", "autocast", "kwargs"})
 #: Positional arguments of these TF ops that are tensors besides the first.
 TENSOR_OPERANDS = frozenset(
-    {"matmul", "add", "subtract", "multiply", "maximum", "minimum", "einsum", "where", "pow"}
+    {
+        "matmul", "add", "subtract", "multiply", "maximum", "minimum", "einsum",
+        "where", "pow", "tensordot", "embedding_lookup", "conv1d", "conv2d",
+    }
+)
+#: Keyword arguments of TF ops that take tensors.
+TENSOR_KEYWORDS = frozenset(
+    {
+        "input", "inputs", "x", "y", "value", "values", "tensor", "params", "ids",
+        "logits", "labels", "features", "a", "b", "input_tensor",
+    }
 )
 
 
@@ -100,11 +111,12 @@ def capwords(name: str) -> str:
 
 
 def attribute_name(scope: str) -> str:
-    """A Python attribute for a sublayer scope name (``fc1``, ``layer-1`` -> ``layer_1``)."""
+    """A Python attribute for a sublayer scope name (``fc1``, ``layer-1`` -> ``layer_1``)
+    that does not shadow an attribute of Keras' Layer (``output`` -> ``output_``)."""
     name = re.sub(r"\W", "_", scope)
     if not name or name[0].isdigit() or keyword.iskeyword(name):
         name = f"layer_{name}"
-    return name
+    return safe_attribute(name)
 
 
 @dataclasses.dataclass
@@ -115,6 +127,8 @@ class _Weight:
     arguments: dict[str, cst.BaseExpression]
     #: the nested scope the variable was created in (its container layer), if any
     container: str | None = None
+    #: the local variable it was assigned to in the function
+    local: str = ""
 
 
 @dataclasses.dataclass
@@ -568,7 +582,14 @@ class _Planner:
                     if all(c.attribute != container for c in conversion.containers):
                         conversion.containers.append(_Container(container, scope_path[0]))
                 conversion.weights.append(
-                    _Weight(attribute, self._variable_name(arguments), statement, arguments, container)
+                    _Weight(
+                        safe_attribute(attribute),
+                        self._variable_name(arguments),
+                        statement,
+                        arguments,
+                        container,
+                        local=attribute,
+                    )
                 )
                 continue
             compound = not isinstance(statement, cst.SimpleStatementLine)
@@ -784,7 +805,10 @@ class _Planner:
                 if _reads(statement, name):
                     raise Refusal(f"`{name}` is used for more than the variable scope")
 
+        weight_statements = {id(weight.statement) for weight in conversion.weights}
         for statement in body:
+            if id(statement) in weight_statements:
+                continue  # its arguments are settings, read below
             for node in m.findall(statement, m.Attribute()):
                 base = node.value
                 if isinstance(base, cst.Name) and base.value in names:
@@ -792,12 +816,18 @@ class _Planner:
                         tensor_evidence.add(base.value)
             for call in m.findall(statement, m.Call()):
                 self._call_evidence(call, names, tensor_evidence, config_evidence)
-        tensor_evidence |= self._arithmetic_with_tensors(conversion, body, names)
+        # Arithmetic with a tensor is weaker evidence: `variance + epsilon` does not
+        # make a float setting with a literal default a tensor.
+        weak_tensor_evidence = self._arithmetic_with_tensors(
+            conversion, [s for s in body if id(s) not in weight_statements], names
+        )
         for weight in conversion.weights:
             for key, value in weight.arguments.items():
-                for name in m.findall(value, m.Name()):
-                    if name.value in names and name.value not in _shape_bases(value):
-                        config_evidence.add(name.value)
+                bases = _shape_bases(value)
+                tensor_evidence.update(bases & names)
+                for name in _free_names(value):
+                    if name in names and name not in bases:
+                        config_evidence.add(name)
         for sublayer in conversion.sublayers:
             for _, value in sublayer.constructor_arguments:
                 config_evidence.update(n.value for n in m.findall(value, m.Name()) if n.value in names)
@@ -823,12 +853,15 @@ class _Planner:
                 continue
             if name in LAYER_CONSTRUCTOR_KEYWORDS:
                 raise Refusal(f"its parameter `{name}` collides with Keras' layer arguments")
-            is_tensor = name in tensor_evidence
+            # A default value (other than None) is a setting's: tensors are passed in.
             is_config = name in config_evidence or (
-                param.default is not None and _is_literal(param.default) and not is_tensor
+                param.default is not None and not is_none(param.default)
             )
-            if is_tensor and name in config_evidence:
+            if name in tensor_evidence and name in config_evidence:
                 raise Refusal(f"`{name}` is used both as a tensor and as a setting")
+            is_tensor = name in tensor_evidence or (
+                name in weak_tensor_evidence and not is_config
+            )
             if is_tensor:
                 conversion.tensors.append(param)
             elif is_config:
@@ -891,6 +924,10 @@ class _Planner:
                         tensor_evidence.add(value.value)
                 elif arg.keyword is not None and arg.keyword.value == "training":
                     continue
+                elif arg.keyword is not None and arg.keyword.value in TENSOR_KEYWORDS:
+                    for element in _tensor_candidates(value):
+                        if element in names:
+                            tensor_evidence.add(element)
                 elif isinstance(value, cst.Name) and value.value in names:
                     config_evidence.add(value.value)
         elif isinstance(call.func, cst.Name) and call.func.value == "range":
@@ -1007,7 +1044,9 @@ class _ClassWriter:
     # build
     def _build(self) -> cst.FunctionDef:
         c = self.conversion
-        shapes = {name: f"{name}_shape" for name in c.tensor_names}
+        shapes = {name: f"{name.rstrip('_') or name}_shape" for name in c.tensor_names}
+        if len(set(shapes.values())) != len(shapes):
+            shapes = {name: f"{name}_shape" for name in c.tensor_names}
         signature = ["self"]
         for param in c.tensors:
             default = "=None" if param.default is not None else ""
@@ -1178,7 +1217,7 @@ class _CallBodyRewriter(cst.CSTTransformer):
         self.index = index
         self.keras = keras
         self.uses_name_scope = False
-        self.renames = {weight.attribute: f"self.{weight.attribute}" for weight in conversion.weights}
+        self.renames = {weight.local: f"self.{weight.attribute}" for weight in conversion.weights}
         self.renames.update({name: f"self.{name}" for name in conversion.config_names})
         if conversion.training is not None and conversion.training.name.value != "training":
             self.renames[conversion.training.name.value] = "training"
@@ -1220,7 +1259,11 @@ class _CallBodyRewriter(cst.CSTTransformer):
         return False
 
     def leave_Attribute(self, original_node, updated_node):
-        return updated_node.with_changes(value=updated_node.value.visit(self))
+        value = updated_node.value.visit(self)
+        if updated_node.attr.value == "value" and _is_static_dimension(value):
+            # TF1's Dimension objects are plain ints (or None) in TF2.
+            return value
+        return updated_node.with_changes(value=value)
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         return False
@@ -1278,6 +1321,20 @@ class _CallBodyRewriter(cst.CSTTransformer):
 
 
 # Helpers ---------------------------------------------------------------------------------
+
+
+def _is_static_dimension(node: cst.BaseExpression) -> bool:
+    """`x.shape[i]` or `x.get_shape()[i]`: a TF1 Dimension."""
+    if not isinstance(node, cst.Subscript):
+        return False
+    base = node.value
+    if isinstance(base, cst.Attribute) and base.attr.value == "shape":
+        return True
+    return (
+        isinstance(base, cst.Call)
+        and isinstance(base.func, cst.Attribute)
+        and base.func.attr.value == "get_shape"
+    )
 
 
 def _free_names(node: cst.CSTNode) -> set[str]:

@@ -233,7 +233,14 @@ def _map_initializer_call(call: cst.Call, mapping: _Mapping, keras: str) -> str:
         elif parameter == "distribution":
             # TF1's default is a truncated normal, as Keras 3's; say it anyway.
             continue
+    if not arguments:
+        # `"glorot_uniform"` is how Keras code names an initializer with no settings.
+        return f'"{_snake_case(mapping.keras_class)}"'
     return f"{keras}.initializers.{mapping.keras_class}({', '.join(arguments)})"
+
+
+def _snake_case(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def _variance_scaling_distribution(node: cst.BaseExpression) -> str:
@@ -257,8 +264,9 @@ def _xavier(call: cst.Call, keras: str) -> str:
     uniform = bound.get("uniform")
     if uniform is None or (isinstance(uniform, cst.Name) and uniform.value == "True"):
         seed = bound.get("seed")
-        arguments = "" if seed is None or is_none(seed) else f"seed={code_of(seed)}"
-        return f"{keras}.initializers.GlorotUniform({arguments})"
+        if seed is None or is_none(seed):
+            return '"glorot_uniform"'
+        return f"{keras}.initializers.GlorotUniform(seed={code_of(seed)})"
     # The normal variant draws with stddev sqrt(1.3 * 2 / (fan_in + fan_out)), which
     # no Keras 3 initializer reproduces exactly.
     raise Refusal(

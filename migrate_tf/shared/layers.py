@@ -10,6 +10,30 @@ import libcst as cst
 from migrate_tf.shared.codegen import parse_statements
 from migrate_tf.shared.imports import ImportIndex
 
+#: Public attributes of Keras 3's Layer (3.15), plus what its constructor sets: a
+#: generated attribute with one of these names would shadow or break the layer.
+LAYER_ATTRIBUTES = frozenset(
+    """
+    add_loss add_metric add_variable add_weight build build_from_config built call
+    compute_dtype compute_mask compute_output_shape compute_output_spec count_params
+    dtype dtype_policy from_config get_build_config get_config get_weights input
+    input_dtype input_spec load_own_variables losses metrics metrics_variables name
+    non_trainable_variables non_trainable_weights output path quantization_mode
+    quantize quantized_build quantized_call rematerialized_call save_own_variables
+    set_weights stateless_call supports_masking symbolic_call trainable
+    trainable_variables trainable_weights variable_dtype variables weights
+    autocast seed_generators
+    """.split()
+)
+
+
+def safe_attribute(name: str, taken: set[str] = frozenset()) -> str:
+    """``name``, or ``name_`` when it would collide with a Keras Layer attribute."""
+    while name in LAYER_ATTRIBUTES or name in taken:
+        name += "_"
+    return name
+
+
 #: Base classes that make a class a Keras layer without a ``build`` of their own that
 #: subclasses must call (``keras.layers.Layer.build`` only marks the layer built).
 PLAIN_LAYER_BASES = frozenset({"keras.layers.Layer", "keras.models.Model"})

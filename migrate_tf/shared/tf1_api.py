@@ -51,6 +51,7 @@ _TABLE = {
     "ones_like": (2, "dtype name"),
     "zeros_like": (2, "dtype name"),
     "clip_by_value": (3, "name"),
+    "tensordot": (3, "axes name"),
     "reduce_mean": (3, "axis keepdims name"),
     "reduce_sum": (3, "axis keepdims name"),
     "reduce_max": (3, "axis keepdims name"),
@@ -66,6 +67,8 @@ _TABLE = {
     "nn.softmax": (1, "axis name"),
     "nn.bias_add": (2, "data_format name"),
     "nn.l2_loss": (1, "name"),
+    "nn.log_softmax": (1, "axis name"),
+    "nn.embedding_lookup": (2, "params ids max_norm name"),
     "nn.conv1d": (4, "stride padding data_format dilations name"),
     "nn.conv2d": (4, "strides padding data_format dilations name"),
     "nn.max_pool": (4, "ksize strides padding data_format name"),
@@ -82,6 +85,9 @@ _TABLE = {
     "math.pow": (2, "name"),
     "math.erf": (1, "name"),
 }
+#: TF1 top-level names that TF2 only has under another module.
+MOVED_IN_TF2 = {"rsqrt": "math.rsqrt", "log": "math.log"}
+
 SAME_IN_TF1_AND_TF2: dict[str, tuple[int, frozenset[str]]] = {
     name: (positional, frozenset(keywords.split()))
     for name, (positional, keywords) in _TABLE.items()
@@ -96,5 +102,5 @@ def tf2_spelling(api: str, positional: int, keywords: list[str]) -> str:
     if same is not None:
         limit, safe = same
         if positional <= limit and all(keyword in safe for keyword in keywords):
-            return api
+            return MOVED_IN_TF2.get(api, api)
     return f"compat.v1.{api}"
