@@ -143,6 +143,9 @@ class _Sublayer:
     #: for `tf.layers`: the Keras class and its constructor arguments as source
     keras_class: str | None = None
     keras_arguments: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    #: one sublayer per loop iteration: (loop variable, `range(...)` source, the
+    #: scope name expression as source, e.g. `"h%d" % i`)
+    indexed: tuple[str, str, str] | None = None
 
 
 @dataclasses.dataclass
@@ -566,6 +569,10 @@ class _Planner:
                     sublayers,
                 )
                 continue
+            loop = self._indexed_loop(statement)
+            if loop is not None:
+                self._walk_loop(conversion, statement, loop, scope_path, sublayers)
+                continue
             weight = self._weight(statement)
             if weight is not None:
                 attribute, arguments = weight
@@ -626,8 +633,114 @@ class _Planner:
                         )
                     self._sublayer(call, result, conversion, scope_path, sublayers)
 
-    def _tf_layer(self, call, spec, conversion, scope_path, sublayers) -> None:
+    def _indexed_loop(self, statement) -> tuple[str, cst.Call] | None:
+        """(loop variable, `range(...)` call) of `for i in range(...)` that creates
+        sublayers, else None."""
+        if not isinstance(statement, cst.For) or statement.orelse is not None:
+            return None
+        if not isinstance(statement.target, cst.Name):
+            return None
+        iterator = statement.iter
+        if not (
+            isinstance(iterator, cst.Call)
+            and isinstance(iterator.func, cst.Name)
+            and iterator.func.value == "range"
+        ):
+            return None
+        for call in m.findall(statement.body, m.Call()):
+            if layer_spec(call, self.index) is not None:
+                return statement.target.value, iterator
+            if isinstance(call.func, cst.Name) and isinstance(
+                self._result(call.func.value) if call.func.value in self.functions else None,
+                _Conversion,
+            ):
+                return statement.target.value, iterator
+        return None
+
+    def _walk_loop(self, conversion, loop_statement, loop, scope_path, sublayers) -> None:
+        variable, range_call = loop
+        for statement in loop_statement.body.body:
+            compound = not isinstance(statement, cst.SimpleStatementLine)
+            for call in m.findall(statement, m.Call()):
+                if self.index.is_api(
+                    call.func, "tf.get_variable", "tf.Variable", "tf.variable_scope", "tf.while_loop"
+                ):
+                    raise Refusal("variables are created in a loop")
+                spec = layer_spec(call, self.index)
+                result = None
+                if spec is None and isinstance(call.func, cst.Name) and call.func.value in self.functions:
+                    result = self._result(call.func.value)
+                    if isinstance(result, Refusal):
+                        raise Refusal(f"it calls `{call.func.value}`, which was not converted")
+                if spec is None and not isinstance(result, _Conversion):
+                    continue
+                if compound:
+                    raise Refusal(
+                        f"`{code_of(call.func)}` is called conditionally inside a loop"
+                    )
+                indexed = (variable, range_call)
+                if spec is not None:
+                    self._tf_layer(call, spec, conversion, scope_path, sublayers, indexed)
+                else:
+                    self._sublayer(call, result, conversion, scope_path, sublayers, indexed)
+
+    def _indexed_scope(self, node, variable: str) -> str:
+        """The scope prefix of `"h%d" % i`, `f"h{i}"` or `"h{}".format(i)`; Refusal
+        for any other computed name."""
+        if (
+            isinstance(node, cst.BinaryOperation)
+            and isinstance(node.operator, cst.Modulo)
+            and _is_string(node.left)
+            and m.matches(node.right, m.Name(variable))
+        ):
+            template = node.left.evaluated_value
+            if template.count("%") == 1 and template.endswith(("%d", "%s", "%i")):
+                return template[:-2]
+        if isinstance(node, cst.FormattedString):
+            parts = node.parts
+            if (
+                len(parts) == 2
+                and isinstance(parts[0], cst.FormattedStringText)
+                and isinstance(parts[1], cst.FormattedStringExpression)
+                and m.matches(parts[1].expression, m.Name(variable))
+                and parts[1].format_spec is None
+                and parts[1].conversion is None
+            ):
+                return parts[0].value
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "format"
+            and _is_string(node.func.value)
+            and len(node.args) == 1
+            and m.matches(node.args[0].value, m.Name(variable))
+        ):
+            template = node.func.value.evaluated_value
+            if template.count("{") == 1 and template.endswith("{}"):
+                return template[:-2]
+        raise Refusal(f"the scope name `{code_of(node)}` is computed")
+
+    def _tf_layer(self, call, spec, conversion, scope_path, sublayers, indexed=None) -> None:
         keras = self.index.keras_module_name() or "keras"
+        if indexed is not None:
+            name_argument = _keyword(call, "name")
+            if name_argument is None:
+                raise Refusal(f"`{code_of(call.func)}` in a loop has no indexed `name=`")
+            prefix = self._indexed_scope(name_argument, indexed[0])
+            call_without_name = call.with_changes(
+                args=[a for a in call.args if not (a.keyword and a.keyword.value == "name")]
+            )
+            layer = split_layer_call(call_without_name, spec, self.index, keras)
+            self._add_indexed(
+                conversion, sublayers, scope_path, prefix, indexed, name_argument, call,
+                [(None, layer.inputs)] + (
+                    [("training", layer.training)]
+                    if layer.training is not None and not m.matches(layer.training, m.Name("False"))
+                    else []
+                ),
+                callee=None, keras_class=spec.keras_class, keras_arguments=layer.constructor,
+            )
+            return
         layer = split_layer_call(call, spec, self.index, keras)
         reused = layer.reuse is not None and (
             m.matches(layer.reuse, m.Name("True")) or self.index.is_api(layer.reuse, "tf.AUTO_REUSE")
@@ -672,6 +785,31 @@ class _Planner:
             {id(call): tensors},
             keras_class=spec.keras_class,
             keras_arguments=layer.constructor,
+        )
+        sublayers[path] = sublayer
+        conversion.sublayers.append(sublayer)
+
+    def _add_indexed(
+        self, conversion, sublayers, scope_path, prefix, indexed, scope_node, call, tensors,
+        *, callee, constructor=(), keras_class=None, keras_arguments=(),
+    ) -> None:
+        variable, range_call = indexed
+        path = "/".join(scope_path + (f"{prefix}<{variable}>",))
+        if path in sublayers:
+            raise Refusal(f"the indexed scopes `{prefix}...` are entered twice")
+        attribute = attribute_name("_".join(scope_path + (prefix.rstrip("_-") or "layer",)))
+        if any(s.attribute == attribute for s in sublayers.values()):
+            raise Refusal(f"two sublayers would both be called `{attribute}`")
+        sublayer = _Sublayer(
+            attribute,
+            code_of(scope_node),
+            callee,
+            [call],
+            list(constructor),
+            {id(call): tensors},
+            keras_class=keras_class,
+            keras_arguments=list(keras_arguments),
+            indexed=(variable, code_of(range_call), code_of(scope_node)),
         )
         sublayers[path] = sublayer
         conversion.sublayers.append(sublayer)
@@ -726,12 +864,34 @@ class _Planner:
             raise Refusal(f"the variable name {code_of(name)} contains `/`")
         return value
 
-    def _sublayer(self, call, callee: _Conversion, conversion, scope_path, sublayers) -> None:
+    def _sublayer(self, call, callee: _Conversion, conversion, scope_path, sublayers, indexed=None) -> None:
         callee_params = [
             *callee.function.params.params,
             *callee.function.params.kwonly_params,
         ]
         bound = bind_arguments(call, tuple(p.name.value for p in callee_params))
+        if indexed is not None:
+            if callee.scope_parameter is None or callee.scope_parameter not in bound:
+                raise Refusal(f"`{code_of(call.func)}(...)` in a loop gets no indexed scope")
+            scope_node = bound[callee.scope_parameter]
+            prefix = self._indexed_scope(scope_node, indexed[0])
+            constructor = []
+            for param in callee.config:
+                if param.name.value in bound:
+                    key = None if param.default is None else param.name.value
+                    constructor.append((key, bound[param.name.value]))
+            tensors = [
+                (None if p.default is None else p.name.value, bound[p.name.value])
+                for p in callee.tensors
+                if p.name.value in bound
+            ]
+            if callee.training is not None and callee.training.name.value in bound:
+                tensors.append(("training", bound[callee.training.name.value]))
+            self._add_indexed(
+                conversion, sublayers, scope_path, prefix, indexed, scope_node, call,
+                tensors, callee=callee, constructor=constructor,
+            )
+            return
         if callee.scope_parameter is not None and callee.scope_parameter in bound:
             scope_value = bound[callee.scope_parameter]
             if not _is_string(scope_value):
@@ -1025,13 +1185,30 @@ class _ClassWriter:
                 if arguments:
                     arguments[0] = (None, arguments[0][1])
                 class_name = f"{self.keras}.layers.{sublayer.keras_class}"
-            for _, text in arguments:
+            allowed = visible | ({sublayer.indexed[0]} if sublayer.indexed else set())
+            checked = [text for _, text in arguments]
+            if sublayer.indexed:
+                checked += [sublayer.indexed[1], sublayer.indexed[2]]
+            for text in checked:
                 for name in _free_names(cst.parse_expression(text)):
-                    if name not in visible and name not in _BUILTINS:
+                    if name not in allowed and name not in _BUILTINS:
                         raise Refusal(
                             f"the layer `{sublayer.scope}` is configured with `{name}`, "
                             "which is only known when the function runs"
                         )
+            if sublayer.indexed:
+                variable, range_text, scope_text = sublayer.indexed
+                arguments.append(("name", scope_text))
+                element = render_call("", class_name, arguments, indent=0)
+                comprehension = f"[{element} for {variable} in {range_text}]"
+                line = f"self.{sublayer.attribute} = {comprehension}"
+                if 8 + len(line) > 88 and "\n" not in element:
+                    line = (
+                        f"self.{sublayer.attribute} = [\n    {element}\n"
+                        f"    for {variable} in {range_text}\n]"
+                    )
+                lines.append("    " + line.replace("\n", "\n    "))
+                continue
             arguments.append(("name", string_literal(sublayer.scope)))
             lines.append(
                 "    "
@@ -1298,9 +1475,10 @@ class _CallBodyRewriter(cst.CSTTransformer):
                 arguments[position] = arguments[position].with_changes(
                     comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
                 )
-            return cst.Call(
-                func=cst.parse_expression(f"self.{sublayer.attribute}"), args=arguments
-            )
+            target = f"self.{sublayer.attribute}"
+            if sublayer.indexed is not None:
+                target += f"[{sublayer.indexed[0]}]"
+            return cst.Call(func=cst.parse_expression(target), args=arguments)
         if self.index.tf1:
             qualified = self.index.qualified_name(original_node.func)
             if qualified is not None and qualified.startswith("tensorflow.") and not qualified.startswith(
@@ -1321,6 +1499,13 @@ class _CallBodyRewriter(cst.CSTTransformer):
 
 
 # Helpers ---------------------------------------------------------------------------------
+
+
+def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
 
 
 def _is_static_dimension(node: cst.BaseExpression) -> bool:

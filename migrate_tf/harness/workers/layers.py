@@ -1,0 +1,228 @@
+"""Running Keras layers (Keras 2 or Keras 3) the same way on both sides. No TensorFlow
+import here: each side passes a *backend* that knows its Keras.
+
+Two routines:
+
+* :func:`run_layer_class`: a layer class rewritten in place (the old class under
+  Keras 2, the new one under Keras 3); variables are keyed by *attribute name*,
+  because Keras 2 variable names and Keras 3 paths differ while the attributes keep
+  their names.
+* :func:`run_function_layer`: the Keras 3 layer a TF1 function became; weights are
+  keyed by ``path``, which must equal the TF1 variable name without ``:0``.
+
+Both call the layer ``calls`` times (call ``k`` on the tensors of ``RandomState(k)``,
+the first tensor positional, the others and the case's other call arguments by
+keyword, ``training=False`` when ``call`` takes it), build further layers with other
+seeds to tell constant from random initial values, assign :func:`known_value` by key
+and call again for the outputs, and read the regularization losses.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+
+from migrate_tf.harness.workers import common
+
+
+class Backend:
+    side = "?"
+    framework_attributes: frozenset = frozenset()
+
+    def set_seed(self, seed: int) -> None: ...
+    def is_variable(self, value: Any) -> bool: ...
+    def describe(self, variable) -> dict: ...
+    def to_numpy(self, value) -> np.ndarray: ...
+    def assign(self, variable, value: np.ndarray) -> None: ...
+    def tensor(self, array: np.ndarray): ...
+
+
+def _call_parameters(layer) -> set[str]:
+    try:
+        return set(inspect.signature(layer.call).parameters)
+    except (TypeError, ValueError):
+        return set()
+
+
+def _call(backend: Backend, layer, job: dict, call: int, extra: dict):
+    arrays = common.call_tensors(job, call)
+    first = job.get("call_first")
+    if first is None or first not in arrays:
+        raise ValueError("the case has no tensor input to call the layer with")
+    keywords = {name: backend.tensor(array) for name, array in arrays.items() if name != first}
+    keywords.update(extra)
+    if "training" in _call_parameters(layer) and "training" not in keywords:
+        keywords["training"] = False
+    return layer(backend.tensor(arrays[first]), **keywords)
+
+
+def _flatten(backend: Backend, value) -> list[dict]:
+    return [
+        common.describe_array(path, None if leaf is None else backend.to_numpy(leaf))
+        for path, leaf in common.leaves(value)
+    ]
+
+
+def variable_attributes(backend: Backend, layer) -> dict[str, Any]:
+    return {
+        name: value
+        for name, value in sorted(vars(layer).items())
+        if backend.is_variable(value) and name not in backend.framework_attributes
+    }
+
+
+def _losses(backend: Backend, layer) -> dict:
+    values = [float(np.asarray(backend.to_numpy(loss)).sum()) for loss in layer.losses]
+    return {"count": len(values), "sum": float(sum(values))}
+
+
+def run_layer_class(backend: Backend, module, job: dict) -> dict:
+    cls = getattr(module, job["class"])
+    init = common.decode_all(job["init"])
+    extra = common.decode_all(job["call_args"])
+    calls = job["calls"]
+
+    def build(seed: int):
+        backend.set_seed(seed)
+        layer = cls(**init)
+        return layer, _call(backend, layer, job, 0, extra)
+
+    layer, first_output = build(job["seed"])
+    found = variable_attributes(backend, layer)
+    weights = list(layer.trainable_weights) + list(layer.non_trainable_weights)
+    record: dict = {
+        "layer_name": layer.name,
+        "trainable_count": len(layer.trainable_weights),
+        "non_trainable_count": len(layer.non_trainable_weights),
+        "variables": {},
+        "duplicates": [],
+        "per_call": [sorted(found)],
+        "same_objects": True,
+        "regularization": {"count": 0, "sum": 0.0},
+        "constraints": {},
+    }
+    draws: dict[str, list[np.ndarray]] = {}
+    for attribute, variable in found.items():
+        entry = backend.describe(variable)
+        entry["tracked"] = any(w is variable for w in weights)
+        record["variables"][attribute] = entry
+        draws[attribute] = [np.asarray(backend.to_numpy(variable))]
+
+    # Constant or random: a layer built with another seed tells; random ones pooled.
+    second, _ = build(job["seed"] + 1)
+    for attribute, variable in variable_attributes(backend, second).items():
+        if attribute in draws:
+            draws[attribute].append(np.asarray(backend.to_numpy(variable)))
+    random = [
+        a for a, d in draws.items() if len(d) > 1 and not (
+            d[0].shape == d[1].shape and np.array_equal(d[0], d[1])
+        )
+    ]
+    count = common.draws_needed(backend.side, [draws[a][0].size for a in random])
+    for extra_seed in range(2, count):
+        again, _ = build(job["seed"] + extra_seed)
+        for attribute, variable in variable_attributes(backend, again).items():
+            if attribute in random:
+                draws[attribute].append(np.asarray(backend.to_numpy(variable)))
+    for attribute, values in draws.items():
+        record["variables"][attribute].update(common.initial_entry(values))
+
+    record["first_outputs"] = [_flatten(backend, first_output)]
+    for call in range(1, calls):
+        record["first_outputs"].append(_flatten(backend, _call(backend, layer, job, call, extra)))
+        now = variable_attributes(backend, layer)
+        record["per_call"].append(sorted(now))
+        if any(now.get(a) is not v for a, v in found.items()):
+            record["same_objects"] = False
+
+    for attribute, variable in found.items():
+        entry = record["variables"][attribute]
+        backend.assign(variable, common.known_value(attribute, tuple(entry["shape"]), entry["dtype"]))
+    record["outputs"] = [
+        _flatten(backend, _call(backend, layer, job, call, extra)) for call in range(calls)
+    ]
+    record["recreated_by_call"] = [
+        a for a, v in found.items() if getattr(layer, a, None) is not v
+    ]
+    record["regularization"] = _losses(backend, layer)
+    return record
+
+
+def run_function_layer(backend: Backend, module, job: dict) -> dict:
+    cls = getattr(module, job["class"])
+    init = common.decode_all(job["init"])
+    extra = common.decode_all(job["call_args"])
+    calls = job["calls"]
+
+    def build(seed: int, count: int):
+        backend.set_seed(seed)
+        layer = cls(**init)
+        outputs, per_call = [], []
+        for call in range(count):
+            outputs.append(_call(backend, layer, job, call, extra))
+            per_call.append(list(layer.weights))
+        return layer, outputs, per_call
+
+    layer, first_outputs, per_call = build(job["seed"], calls)
+    weights = per_call[-1]
+    paths = [w.path for w in weights]
+    record: dict = {
+        "layer_name": layer.name,
+        "per_call": [sorted(w.path for w in ws) for ws in per_call],
+        "same_objects": all(
+            len(ws) == len(weights) and all(a is b for a, b in zip(ws, weights))
+            for ws in per_call
+        ),
+        "duplicates": sorted({p for p in paths if paths.count(p) > 1}),
+        "first_outputs": [_flatten(backend, out) for out in first_outputs],
+        "variables": {},
+        "regularization": {"count": 0, "sum": 0.0},
+        "constraints": {},
+    }
+    draws: dict[str, list[np.ndarray]] = {}
+    for weight in weights:
+        if weight.path in record["variables"]:
+            continue
+        record["variables"][weight.path] = backend.describe(weight)
+        draws[weight.path] = [np.asarray(backend.to_numpy(weight))]
+
+    def draw(extra_seed: int) -> dict:
+        _, _, again = build(job["seed"] + extra_seed, 1)
+        values = {}
+        for weight in again[-1]:
+            values.setdefault(weight.path, np.asarray(backend.to_numpy(weight)))
+        return values
+
+    for path, value in draw(1).items():
+        if path in draws:
+            draws[path].append(value)
+    random = [
+        p for p, d in draws.items() if len(d) > 1 and not (
+            d[0].shape == d[1].shape and np.array_equal(d[0], d[1])
+        )
+    ]
+    count = common.draws_needed(backend.side, [draws[p][0].size for p in random])
+    for extra_seed in range(2, count):
+        for path, value in draw(extra_seed).items():
+            if path in random:
+                draws[path].append(value)
+    for path, values in draws.items():
+        record["variables"][path].update(common.initial_entry(values))
+
+    for weight in weights:
+        entry = record["variables"][weight.path]
+        backend.assign(weight, common.known_value(weight.path, tuple(entry["shape"]), entry["dtype"]))
+    record["outputs"] = [
+        _flatten(backend, _call(backend, layer, job, call, extra)) for call in range(calls)
+    ]
+    record["regularization"] = _losses(backend, layer)
+    for weight in weights:
+        constraint = getattr(weight, "constraint", None)
+        if constraint is not None:
+            entry = record["variables"][weight.path]
+            known = common.known_value(weight.path, tuple(entry["shape"]), entry["dtype"])
+            value = np.asarray(backend.to_numpy(constraint(backend.tensor(known))))
+            record["constraints"][weight.path] = [float(x) for x in value.ravel()]
+    return record
