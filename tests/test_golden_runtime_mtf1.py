@@ -73,7 +73,8 @@ class Mutant:
 MUTANTS = [
     # A variable forgotten: the bias is neither created nor used.
     Mutant("missing-variable", "compat-v1-import-linear",
-           ((r"\n        self\.b = self\.add_weight\([^)]*\)", ""), (r" \+ self\.b", "")),
+           ((r"(?s)\n        self\.b = self\.add_weight\(.*?\n        \)", ""),
+            (r" \+ self\.b\b", "")),
            ("compare_variable_set",)),
     # A shape copied wrongly (still runs: [1] broadcasts).
     Mutant("wrong-shape", "positional-get-variable-args",

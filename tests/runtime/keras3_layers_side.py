@@ -50,6 +50,11 @@ class Keras3Layers:
     def to_numpy(self, value):
         return np.asarray(self.keras.ops.convert_to_numpy(value))
 
+    def known_value(self, weight) -> np.ndarray:
+        shape = tuple(int(d) for d in weight.shape)
+        dtype = self.keras.backend.standardize_dtype(weight.dtype)
+        return scoped.known_value(weight.path, shape, dtype)
+
     def call(self, layer, spec: dict, call: int):
         """Call ``layer`` on the inputs of call number ``call``: the first one positional,
         the others by keyword, with the training flags its ``call`` takes."""
@@ -113,8 +118,7 @@ class Keras3Layers:
             scoped.describe_initial(record, path, draws[path])
 
         for weight in weights:
-            entry = record["variables"][weight.path]
-            weight.assign(scoped.known_value(weight.path, tuple(entry["shape"]), entry["dtype"]))
+            weight.assign(self.known_value(weight))
         record["outputs"] = [
             common.flatten_outputs(self, self.call(layer, spec, call))
             for call in range(spec["calls"])
@@ -123,9 +127,7 @@ class Keras3Layers:
         record["regularization"] = {"count": len(losses), "sum": float(sum(losses))}
         for weight in weights:
             if weight.constraint is not None:
-                entry = record["variables"][weight.path]
-                known = scoped.known_value(weight.path, tuple(entry["shape"]), entry["dtype"])
-                value = self.to_numpy(weight.constraint(self.tf.constant(known)))
+                value = self.to_numpy(weight.constraint(self.tf.constant(self.known_value(weight))))
                 record["constraints"][weight.path] = value.astype(np.float64).ravel().tolist()
         return record
 
