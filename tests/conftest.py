@@ -30,8 +30,14 @@ _DOC_HEADINGS = """
 
     ## Example
     ## Use instead
+    ## Fix safety
+    Test rule.
+
     ## When it refuses
     Never.
+
+    ## References
+    None.
 """
 
 

@@ -243,3 +243,37 @@ def test_model_subclass_is_converted():
         """
     )
     assert "trainable=False" in result.output and "self.add_weight" in result.output
+
+
+def test_ignore_on_the_init_line_leaves_init_variables_where_they_are():
+    source = """
+        import tensorflow as tf
+
+        class L(tf.keras.layers.Layer):
+            def __init__(self):  # migrate-tf: ignore[MTF201]
+                super().__init__()
+                self.a = tf.Variable(tf.zeros([2]))
+
+            def call(self, x):
+                return x + self.a
+        """
+    result = migrate(source)
+    assert result.output == textwrap.dedent(source)
+
+
+def test_ignore_on_build_keeps_call_variables_with_a_finding():
+    source = """
+        import tensorflow as tf
+
+        class L(tf.keras.layers.Layer):
+            def build(self, input_shape):  # migrate-tf: ignore
+                self.k = tf.Variable(tf.zeros([2]))
+
+            def call(self, x):
+                self.c = tf.Variable(tf.ones([2]))
+                return x * self.c
+        """
+    result = migrate(source)
+    assert result.output == textwrap.dedent(source)
+    [finding] = result.findings
+    assert "`build` is marked" in finding.message

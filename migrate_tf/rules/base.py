@@ -134,7 +134,9 @@ REQUIRED_DOC_HEADINGS = (
     "Why is this bad?",
     "Example",
     "Use instead",
+    "Fix safety",
     "When it refuses",
+    "References",
 )
 
 

@@ -192,10 +192,24 @@ class ScopedFunctionToLayer(Rule):
     function's settings become constructor arguments stored on `self`, the scope
     parameter becomes the layer's `name` (its default the scope's default), a `reuse`
     parameter disappears, every `get_variable` becomes `self.add_weight(...)` in
-    `build` (shapes taken from inputs become shapes `build` receives), calls to other
-    converted functions become sublayers created in `__init__`, and the rest of the
-    body becomes `call`, taking the tensor inputs. Variable paths stay the TF1 names
-    without `:0` (`mlp/fc1/w`), so checkpoints and name filters keep working.
+    `build` (shapes taken from inputs become shapes `build` receives), and the rest of
+    the body becomes `call`, taking the tensor inputs (and `training`, when the
+    function passed a flag as `training=`). Variable paths stay the TF1 names without
+    `:0` (`mlp/fc1/w`), so checkpoints and name filters keep working:
+
+    - calls to other converted functions become sublayers created in `__init__`;
+      a loop over indexed scopes (`"h%d" % i`, `f"h{i}"`, `"h{}".format(i)`) becomes a
+      list of sublayers with the same names;
+    - `tf.layers.dense`, `conv1d`, `conv2d`, `conv2d_transpose`, `max_pooling2d`,
+      `average_pooling2d`, `batch_normalization`, `dropout` and `flatten` become the
+      matching `keras.layers` sublayers; unnamed ones keep TF1's creation-order names
+      (`dense`, `dense_1`, ...);
+    - a nested literal scope keeps its name in the paths: its variables are created
+      on a plain `keras.layers.Layer` named after it, its sublayers are called under
+      `keras.name_scope(...)`;
+    - a scope entered again with `reuse=True` or `tf.AUTO_REUSE` (a GAN
+      discriminator applied to real and fake images) becomes one sublayer called
+      twice: one set of weights.
 
     ## Why is this bad?
     `tf.variable_scope` and `tf.get_variable` only exist in `tf.compat.v1` and only
@@ -248,16 +262,19 @@ class ScopedFunctionToLayer(Rule):
 
     ## When it refuses
     The function is left unchanged, with a finding naming the construct, when:
-    variables are created conditionally or in a loop, or without a scope of their
-    own; the scope name is computed; `variable_scope` sets scope-wide defaults
-    (`initializer=`, `regularizer=`, `dtype=`, `custom_getter=`, `partitioner=`);
-    `get_variable` uses `collections=`, `partitioner=`, `custom_getter=`,
-    `caching_device=`, a computed name, or an initializer that has no exact Keras 3
-    equivalent; a parameter cannot be told apart as tensor input or setting; a
-    shape needs an input's value rather than its static shape; the function calls
-    another scoped function that is not converted; a scope is reused
-    (`reuse=True`, `scope.reuse_variables()`); nested scopes, `tf.layers` or
-    `tf.while_loop` create variables; or the function is decorated or nested.
+    variables are created conditionally, in a loop (other than sublayers over
+    indexed scopes), in a `tf.while_loop`, or without a scope of their own; a scope
+    name is computed beyond the indexed forms above; `variable_scope` sets
+    scope-wide defaults (`initializer=`, `regularizer=`, `dtype=`, `custom_getter=`,
+    `partitioner=`); `get_variable` uses `collections=`, `partitioner=`,
+    `custom_getter=`, `caching_device=`, a computed name, or an initializer or
+    regularizer with no exact Keras 3 equivalent; a parameter cannot be told apart as
+    tensor input or setting; a shape needs an input's value rather than its static
+    shape; a sublayer's settings are only known when the function runs; the function
+    calls a scoped function that is not converted; a scope is entered twice without
+    reuse, or the scope object is used (`scope.reuse_variables()`); a variable sits two
+    nested scopes deep; or the function is decorated, nested, or has a statement
+    under `# migrate-tf: ignore`.
 
     ## References
     - TensorFlow migration guide, "Migrate model code" (model mapping).
@@ -385,6 +402,13 @@ class _Planner:
         if not self._creates_variables(function):
             return None
         if self.rule.is_suppressed(function):
+            return None
+        if self.context.has_suppressions and any(
+            self.rule.is_suppressed(statement)
+            for statement in m.findall(function.body, m.SimpleStatementLine() | m.BaseCompoundStatement())
+        ):
+            # A function is converted whole or not at all: an ignored statement
+            # inside keeps the whole function as it is.
             return None
         if function.decorators:
             raise Refusal("it is decorated")

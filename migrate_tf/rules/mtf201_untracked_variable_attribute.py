@@ -167,8 +167,9 @@ class UntrackedVariableAttribute(Rule):
     gets arguments `add_weight` has no equivalent for (`shape=`, `synchronization=`,
     `aggregation=`, `caching_device=`); the dtype cannot be decided; the variable is
     created in another method. Classes that are not Keras layers (including
-    `tf.Module` subclasses, see MTF202) are left alone, as is code under a
-    `# migrate-tf: ignore` comment.
+    `tf.Module` subclasses, which need a rule of their own) are left alone, as is
+    code under a `# migrate-tf: ignore` comment (on a statement, a method's `def`
+    line or the `class` line).
 
     ## References
     - Keras 3 `Layer.add_weight`: keyword arguments only.
@@ -276,6 +277,8 @@ class UntrackedVariableAttribute(Rule):
         plan = _ClassPlan(conversions=[], build=build)
         assigned_attributes: dict[str, int] = {}
         candidates: list[tuple[str, cst.SimpleStatementLine, cst.Attribute, cst.Call]] = []
+        #: methods under `# migrate-tf: ignore`: nothing in them is read or changed
+        suppressed_methods: set[str] = set()
 
         body = classdef.body.body if isinstance(classdef.body, cst.IndentedBlock) else ()
         for function in body:
@@ -283,6 +286,9 @@ class UntrackedVariableAttribute(Rule):
                 continue
             self_param = self_name(function)
             direct: set[int] = set()
+            if self.is_suppressed(function):
+                suppressed_methods.add(function.name.value)
+                continue
             if function.name.value in CREATION_METHODS and self_param:
                 for statement in function.body.body:
                     found = self._direct_variable_assignment(statement, self_param)
@@ -308,6 +314,8 @@ class UntrackedVariableAttribute(Rule):
             try:
                 if assigned_attributes.get(target.attr.value, 0) > 1:
                     raise Refusal(f"`{code_of(target)}` is assigned more than once")
+                if origin != "build" and "build" in suppressed_methods:
+                    raise Refusal("`build` is marked `# migrate-tf: ignore`, so nothing can move into it")
                 conversion = self._conversion(
                     methods, origin, statement, target, call, plan, class_names
                 )
