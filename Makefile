@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml Makefile
 
 # A dry run over the bundled example project: the diff, the findings and the summary.
 demo: $(STAMP)
-	$(BIN)/migrate-tf diff --no-progress examples/ ; status=$$?; \
+	@$(BIN)/migrate-tf diff --no-progress examples/ ; status=$$?; \
 	if [ $$status -gt 1 ]; then exit $$status; fi
 
 # pytest exits 5 when it collected nothing: that is a failure, not a pass.
