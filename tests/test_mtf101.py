@@ -1,0 +1,183 @@
+"""MTF101 behaviours that golden cases do not pin down one by one."""
+
+import textwrap
+
+import libcst as cst
+
+from migrate_tf.config import Settings
+from migrate_tf.engine.pipeline import migrate_source
+from migrate_tf.rules import get_rule
+
+RULE = get_rule("MTF101")
+
+
+def migrate(source: str, **settings):
+    result = migrate_source(
+        textwrap.dedent(source), rules=[RULE], settings=Settings(**settings)
+    )
+    assert result.error is None, result.error
+    cst.parse_module(result.output)
+    return result
+
+
+DENSE = """
+    import tensorflow as tf
+
+
+    def dense(x, units, scope="dense"):
+        with tf.variable_scope(scope):
+            w = tf.get_variable("w", [x.get_shape()[-1], units])
+            return tf.matmul(x, w)
+    """
+
+
+def test_function_becomes_class_with_contract_names():
+    result = migrate(DENSE)
+    assert "class Dense(keras.layers.Layer):" in result.output
+    assert 'def __init__(self, units, name="dense", **kwargs):' in result.output
+    assert "def build(self, x_shape):" in result.output
+    assert "def call(self, x):" in result.output
+    assert "def dense(" not in result.output
+    [conversion] = result.conversions
+    assert (conversion.old, conversion.new, conversion.inputs, conversion.constructor) == (
+        "dense", "Dense", ("x",), ("units",)
+    )
+
+
+def test_unconverted_call_site_is_a_finding_naming_the_layer():
+    result = migrate(DENSE + "\n\n    def head(x):\n        return dense(x, 10)\n")
+    [finding] = result.findings
+    assert (finding.line, finding.column) == (12, 12)
+    assert "`dense(...)` is now the layer `Dense`" in finding.message
+
+
+def test_refused_function_is_left_byte_identical():
+    source = """
+        import tensorflow as tf
+
+
+        def gated(x, n, scope="gated"):
+            with tf.variable_scope(scope):
+                if n > 1:
+                    w = tf.get_variable("w", [n])
+                    x = x * w
+                return x
+        """
+    result = migrate(source)
+    assert result.output == textwrap.dedent(source)
+    [finding] = result.findings
+    assert finding.code == "MTF101" and "conditionally" in finding.message
+
+
+def test_ignore_comment_on_a_statement_keeps_the_whole_function():
+    source = DENSE.replace(
+        "return tf.matmul(x, w)", "return tf.matmul(x, w)  # migrate-tf: ignore"
+    )
+    assert migrate(source).output == textwrap.dedent(source)
+
+
+def test_class_name_that_is_taken_gets_a_suffix():
+    source = DENSE.replace(
+        "import tensorflow as tf", "import tensorflow as tf\n    from keras.layers import Dense"
+    )
+    assert "class DenseLayer(keras.layers.Layer):" in migrate(source).output
+
+
+def test_tf1_op_whose_meaning_changed_is_spelled_compat_v1():
+    source = """
+        import tensorflow as tf
+
+
+        def drop(x, keep_prob=0.9, scope="drop"):
+            with tf.variable_scope(scope):
+                w = tf.get_variable("w", [x.get_shape()[-1]])
+                return tf.nn.dropout(x * w, keep_prob)
+        """
+    output = migrate(source).output
+    assert "tf.compat.v1.nn.dropout(x * self.w, self.keep_prob)" in output
+
+
+def test_compat_v1_import_keeps_its_ops():
+    source = DENSE.replace("import tensorflow as tf", "import tensorflow.compat.v1 as tf")
+    assert "return tf.matmul(x, self.w)" in migrate(source).output
+
+
+def test_dimension_value_is_dropped_in_call():
+    source = """
+        import tensorflow as tf
+
+
+        def scale(x, scope="scale"):
+            with tf.variable_scope(scope):
+                g = tf.get_variable("g", [x.get_shape()[-1].value])
+                n = x.shape[1].value
+                return x * g / n
+        """
+    output = migrate(source).output
+    assert "n = x.shape[1]\n" in output
+    assert "shape=[x_shape[-1]]" in output
+
+
+def test_weight_named_like_a_keras_property_gets_another_attribute():
+    source = """
+        import tensorflow as tf
+
+
+        def fc(x, units, scope="fc"):
+            with tf.variable_scope(scope):
+                weights = tf.get_variable("weights", [x.get_shape()[-1], units])
+                return tf.matmul(x, weights)
+        """
+    output = migrate(source).output
+    assert "self.weights_ = self.add_weight(" in output
+    assert 'name="weights"' in output
+    assert "tf.matmul(x, self.weights_)" in output
+
+
+def test_scope_entered_twice_without_reuse_is_refused():
+    source = DENSE + """
+
+    def tower(x, scope="tower"):
+        with tf.variable_scope(scope):
+            h = dense(x, 4, "fc")
+            return dense(h, 4, "fc")
+    """
+    result = migrate(source)
+    assert "class Tower" not in result.output
+    assert any("entered twice without reuse" in f.message for f in result.findings)
+
+
+def test_reused_scope_is_one_sublayer_called_twice():
+    source = """
+        import tensorflow as tf
+
+
+        def critic(x, scope="critic", reuse=False):
+            with tf.variable_scope(scope, reuse=reuse):
+                w = tf.get_variable("w", [x.get_shape()[-1], 1])
+                return tf.matmul(x, w)
+
+
+        def pair(real, fake, scope="pair"):
+            with tf.variable_scope(scope):
+                return critic(real), critic(fake, reuse=True)
+        """
+    output = migrate(source).output
+    assert output.count("Critic(name=\"critic\")") == 1
+    assert "return self.critic(real), self.critic(fake)" in output
+
+
+def test_training_flag_becomes_calls_training_argument():
+    source = """
+        import tensorflow as tf
+
+
+        def block(x, units, is_training, scope="block"):
+            with tf.variable_scope(scope):
+                h = tf.layers.dense(x, units)
+                return tf.layers.dropout(h, rate=0.1, training=is_training)
+        """
+    output = migrate(source).output
+    assert "def call(self, x, training=None):" in output
+    assert "self.dropout(h, training=training)" in output
+    assert 'keras.layers.Dropout(0.1, name="dropout")' in output
