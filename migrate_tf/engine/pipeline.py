@@ -142,7 +142,12 @@ class RuleContext:
     """Per-file services for rules: findings, suppression, positions, imports."""
 
     def __init__(
-        self, wrapper: MetadataWrapper, filename: str, settings: Settings, source: str
+        self,
+        wrapper: MetadataWrapper,
+        filename: str,
+        settings: Settings,
+        source: str,
+        suppress: Iterable[tuple[str, int]] = (),
     ) -> None:
         self.wrapper = wrapper
         self.module = wrapper.module
@@ -151,6 +156,11 @@ class RuleContext:
         self.source = source
         self._positions = None
         self._suppressions = suppressions_in(source)
+        for code, line in suppress:
+            # as if `# migrate-tf: ignore[CODE]` were written on that line
+            codes = self._suppressions.get(line, frozenset())
+            if codes is not None:
+                self._suppressions[line] = frozenset(codes | {code.upper()})
         self._import_index = None
         #: (Finding, line of the statement that --annotate marks)
         self.reported: list[tuple[Finding, int]] = []
@@ -426,8 +436,14 @@ def migrate_source(
     rules: Sequence[type[Rule]],
     settings: Settings,
     filename: str = "<stdin>",
+    suppress: Iterable[tuple[str, int]] = (),
 ) -> SourceResult:
-    """Run ``rules`` over ``source`` in one parse. Never raises for bad input."""
+    """Run ``rules`` over ``source`` in one parse. Never raises for bad input.
+
+    ``suppress`` lists ``(code, line)`` pairs treated as if the line carried a
+    ``# migrate-tf: ignore[CODE]`` comment (``apply --verify`` leaves the conversions
+    that did not pass out this way: a conversion's ``line`` suppresses it).
+    """
     if not rules:
         return SourceResult(source=source, output=source)
     try:
@@ -443,7 +459,7 @@ def migrate_source(
             source=source, output=source, error=parse_error_message(source, error)
         )
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    context = RuleContext(wrapper, filename, settings, source)
+    context = RuleContext(wrapper, filename, settings, source, suppress)
     instances = [rule_class(context) for rule_class in rules]
     dependencies = set()
     for instance in instances:

@@ -341,9 +341,9 @@ def compare_records(old: dict, new: dict, kind: str, *, rtol: float = RTOL, atol
         result.problems += compare_tracking(old, new)
     sharing = compare_sharing(old, new, kind)
     result.problems += sharing
-    duplicates = len(new.get("duplicates", []))
-    result.new_count += duplicates  # weights, counting each holder of a shared key
-    result.mismatches = mismatches + duplicates
+    # weights, counting each holder of a key held twice
+    result.new_count = new.get("weight_count", result.new_count)
+    result.mismatches = mismatches + (result.new_count - len(new["variables"]))
     outputs, largest, incomplete = compare_outputs(old, new, rtol, atol)
     result.problems += outputs
     result.max_difference = largest

@@ -171,15 +171,9 @@ class Worker:
         """End the worker and everything in its process group; close the pipes."""
         process = self.process
         if process is not None:
-            if process.poll() is None and self._requests >= 0:
-                try:
-                    os.write(self._requests, b'{"op": "exit"}\n')
-                except OSError:
-                    pass
-                try:
-                    process.wait(timeout=2)
-                except subprocess.TimeoutExpired:
-                    pass
+            # No graceful exit: the worker holds nothing worth saving, and TensorFlow
+            # takes a second or two to tear down. The whole group goes, so anything
+            # the user's code started goes with it.
             try:
                 os.killpg(process.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):

@@ -983,7 +983,18 @@ class _Planner:
         self._training_evidence: set[str] = set()
         tensor_evidence: set[str] = set()
         config_evidence: set[str] = set()
-        names = {p.name.value for p in params} - special
+        parameters = {p.name.value for p in params} - special
+        # `h = frames` makes `h` another name for the parameter: what `h` is used
+        # as tells what `frames` is.
+        aliases = {}
+        for statement in body:
+            for assign in m.findall(statement, m.Assign()):
+                value = assign.value
+                if isinstance(value, cst.Name) and value.value in parameters:
+                    for target in assign.targets:
+                        if isinstance(target.target, cst.Name) and target.target.value not in parameters:
+                            aliases.setdefault(target.target.value, value.value)
+        names = parameters | set(aliases)
         for name in special - {None}:
             for statement in body:
                 if _reads(statement, name):
@@ -1024,6 +1035,10 @@ class _Planner:
                     if isinstance(value, cst.Name) and value.value in names:
                         tensor_evidence.add(value.value)
 
+        tensor_evidence = {aliases.get(n, n) for n in tensor_evidence}
+        config_evidence = {aliases.get(n, n) for n in config_evidence}
+        weak_tensor_evidence = {aliases.get(n, n) for n in weak_tensor_evidence}
+        self._training_evidence = {aliases.get(n, n) for n in self._training_evidence}
         if len(self._training_evidence) > 1:
             raise Refusal("several parameters are passed as `training=`")
         for param in params:
@@ -1112,8 +1127,12 @@ class _Planner:
                     for element in _tensor_candidates(value):
                         if element in names:
                             tensor_evidence.add(element)
-                elif isinstance(value, cst.Name) and value.value in names:
-                    config_evidence.add(value.value)
+                else:
+                    # A shape, an axis, a rate: settings (unless read as `.shape`).
+                    bases = _shape_bases(value)
+                    for name in _free_names(value):
+                        if name in names and name not in bases:
+                            config_evidence.add(name)
         elif isinstance(call.func, cst.Name) and call.func.value == "range":
             for arg in call.args:
                 config_evidence.update(
@@ -1168,8 +1187,9 @@ class _ClassWriter:
         docstring = [s for s in c.body[:1] if _is_docstring(s)]
         assert isinstance(classdef, cst.ClassDef)
         members: list[cst.BaseStatement] = list(docstring)
+        self.deferred: list[tuple[_Sublayer, list[tuple[str | None, str]], str]] = []
         members.append(self._init())
-        if c.weights:
+        if c.weights or self.deferred:
             members.append(self._build())
         members.append(self._call())
         members[0] = members[0].with_changes(leading_lines=[])
@@ -1198,6 +1218,7 @@ class _ClassWriter:
                 f"name={string_literal(container.scope)})"
             )
         visible = set(c.config_names) | _module_level_names(self.context.module) | {self.keras}
+        shape_locals = set(self._shape_locals())
         for sublayer in c.sublayers:
             if sublayer.callee is not None:
                 arguments = [
@@ -1213,34 +1234,39 @@ class _ClassWriter:
             checked = [text for _, text in arguments]
             if sublayer.indexed:
                 checked += [sublayer.indexed[1], sublayer.indexed[2]]
-            for text in checked:
-                for name in _free_names(cst.parse_expression(text)):
-                    if name not in allowed and name not in _BUILTINS:
-                        raise Refusal(
-                            f"the layer `{sublayer.scope}` is configured with `{name}`, "
-                            "which is only known when the function runs"
-                        )
-            if sublayer.indexed:
-                variable, range_text, scope_text = sublayer.indexed
-                arguments.append(("name", scope_text))
-                element = render_call("", class_name, arguments, indent=0)
-                comprehension = f"[{element} for {variable} in {range_text}]"
-                line = f"self.{sublayer.attribute} = {comprehension}"
-                if 8 + len(line) > 88 and "\n" not in element:
-                    line = (
-                        f"self.{sublayer.attribute} = [\n    {element}\n"
-                        f"    for {variable} in {range_text}\n]"
-                    )
-                lines.append("    " + line.replace("\n", "\n    "))
+            unknown = {
+                name
+                for text in checked
+                for name in _free_names(cst.parse_expression(text))
+                if name not in allowed and name not in _BUILTINS
+            }
+            if unknown and unknown <= shape_locals:
+                # Configured from an input's shape: created in build, as Keras does.
+                self.deferred.append((sublayer, arguments, class_name))
                 continue
-            arguments.append(("name", string_literal(sublayer.scope)))
-            lines.append(
-                "    "
-                + render_call(
-                    f"self.{sublayer.attribute} = ", class_name, arguments, indent=8
-                ).replace("\n", "\n    ")
-            )
+            if unknown:
+                raise Refusal(
+                    f"the layer `{sublayer.scope}` is configured with `{sorted(unknown)[0]}`, "
+                    "which is only known when the function runs"
+                )
+            lines.append("    " + self._sublayer_creation(sublayer, arguments, class_name).replace("\n", "\n    "))
         return parse_statements("\n".join(lines) + "\n")[0]
+
+    def _sublayer_creation(self, sublayer: _Sublayer, arguments, class_name: str) -> str:
+        """`self.x = Cls(..., name="x")`, or a list of them for indexed scopes."""
+        if sublayer.indexed:
+            variable, range_text, scope_text = sublayer.indexed
+            arguments = [*arguments, ("name", scope_text)]
+            element = render_call("", class_name, arguments, indent=0)
+            line = f"self.{sublayer.attribute} = [{element} for {variable} in {range_text}]"
+            if 8 + len(line) > 88 and "\n" not in element:
+                line = (
+                    f"self.{sublayer.attribute} = [\n    {element}\n"
+                    f"    for {variable} in {range_text}\n]"
+                )
+            return line
+        arguments = [*arguments, ("name", string_literal(sublayer.scope))]
+        return render_call(f"self.{sublayer.attribute} = ", class_name, arguments, indent=8)
 
     # build
     def _build(self) -> cst.FunctionDef:
@@ -1259,6 +1285,27 @@ class _ClassWriter:
         statements = []
         for weight in c.weights:
             statements.append(self._add_weight(weight, shapes, renames, forbidden))
+        definitions = self._shape_locals()
+        for sublayer, arguments, class_name in self.deferred:
+            moved_arguments = []
+            for key, text in arguments:
+                expression = lift_input_shapes(cst.parse_expression(text), shapes)
+                for name in _free_names(expression):
+                    if name in definitions and name not in renames:
+                        self._lift_local(name, shapes, renames, forbidden, definitions, set())
+                allowed = {k: v for k, v in forbidden.items() if k not in self.prelude_names}
+                if sublayer.indexed:
+                    allowed.pop(sublayer.indexed[0], None)
+                moved_arguments.append((key, code_of(rename_locals(expression, renames, allowed))))
+            if sublayer.indexed:
+                variable, range_text, scope_text = sublayer.indexed
+                range_code = code_of(
+                    rename_locals(cst.parse_expression(range_text), renames, {})
+                )
+                sublayer = dataclasses.replace(sublayer, indexed=(variable, range_code, scope_text))
+            statements.extend(
+                parse_statements(self._sublayer_creation(sublayer, moved_arguments, class_name) + "\n")
+            )
         text = f"def build({', '.join(signature)}):\n    pass\n"
         build = parse_statements(text)[0]
         return build.with_changes(body=build.body.with_changes(body=self.prelude + statements))

@@ -214,6 +214,8 @@ def _map_initializer_call(call: cst.Call, mapping: _Mapping, keras: str) -> str:
     bound = bind_arguments(call, mapping.parameters)
     if mapping.string is not None:
         return f'"{mapping.string}"'
+    if mapping.keras_class == "Constant" and "value" in bound:
+        return constant_initializer(bound["value"], keras)
     arguments: list[str] = []
     for parameter in mapping.parameters:
         if parameter in mapping.ignored:

@@ -176,6 +176,7 @@ def run_function_layer(backend: Backend, module, job: dict) -> dict:
             for ws in per_call
         ),
         "duplicates": sorted({p for p in paths if paths.count(p) > 1}),
+        "weight_count": len(weights),
         "first_outputs": [_flatten(backend, out) for out in first_outputs],
         "variables": {},
         "regularization": {"count": 0, "sum": 0.0},

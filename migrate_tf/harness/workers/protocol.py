@@ -23,6 +23,7 @@ import json
 import os
 import resource
 import sys
+import time
 import traceback
 from typing import Any, Callable
 
@@ -152,7 +153,9 @@ def serve(side_name: str, make_side: Callable[[], Any], argv: list[str] | None =
         job = channel.receive()
         if job is None or job.get("op") == "exit":
             return 0
+        started = time.monotonic()
         result = run_job(side, job, channel, options.memory_mb)
+        result["seconds"] = round(time.monotonic() - started, 3)
         printed = capture.take()
         if printed:
             result["stdout"] = printed[:STDOUT_LIMIT]
