@@ -77,7 +77,7 @@ class Keras3Layers:
         return layer, outputs, weights_per_call
 
     def run_function(self, module, spec: dict, seed: int = 1) -> dict:
-        cls = getattr(module, spec["layer"])
+        cls = scoped.member(module, spec["layer"], "layer class")
         record = scoped.empty_record(spec)
         layer, first_outputs, per_call = self.build(cls, spec, seed, spec["calls"])
         weights = per_call[-1]

@@ -18,6 +18,8 @@ import importlib.util
 import math
 import re
 import sys
+import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -170,6 +172,16 @@ def draws_needed(side: str, random_sizes: list[int]) -> int:
     return min(MAX_DRAWS[side], max(2, math.ceil(POOL_TARGET / smallest)))
 
 
+def member(module, name: str, what: str):
+    """``module.name``, or an error that says which file lacks which function or class."""
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        raise LookupError(
+            f"{Path(module.__file__).name} has no {what} {name!r} (case.toml names it)"
+        ) from None
+
+
 def empty_record(spec: dict) -> dict:
     """One function's record; both sides fill in the same keys.
 
@@ -230,9 +242,6 @@ def run_cases(side: str, run_function, manifest_entries: list[dict], load) -> di
     ``tensorflow`` to ``tensorflow.compat.v1`` while it does). An error in one case is
     recorded as that case's ``error`` and does not stop the others.
     """
-    import time
-    import traceback
-
     results = {}
     for entry in manifest_entries:
         case_id = entry["id"]

@@ -137,7 +137,7 @@ class TF1Side:
 
     def run_function(self, module, spec: dict, seed: int = 1) -> dict:
         tf = self.tf
-        fn = getattr(module, spec["name"])
+        fn = scoped.member(module, spec["name"], "function")
         parameters = inspect.signature(fn).parameters
         args = dict(spec["args"])
         args.update(scoped.function_flags(parameters, args))
