@@ -1,7 +1,7 @@
 """The ``migrate-tf`` command line.
 
-``apply`` rewrites files in place, ``diff`` shows what ``apply`` would do, ``rules``
-documents the rules. Exit codes follow ruff: 0 success, 1 a file failed (or ``diff
+``apply`` rewrites files in place, ``diff`` shows what ``apply`` would do, ``verify``
+runs the old and the migrated code and compares them, ``rules`` documents the rules. Exit codes follow ruff: 0 success, 1 a file failed (or ``diff
 --check`` found changes), 2 a usage or configuration error.
 
 Start-up stays fast: only click is imported here; libcst, the rules and the engine are
@@ -117,6 +117,57 @@ def main() -> None:
     """Migrate TensorFlow 1 and Keras 2 code to idiomatic Keras 3."""
 
 
+def _verify_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of ``verify`` (and of ``apply --verify``)."""
+    options = [
+        click.option(
+            "--cases",
+            type=click.Path(dir_okay=False, exists=True),
+            default=None,
+            metavar="FILE",
+            help="Cases file to use (default: the nearest migrate-tf.cases.toml, "
+            "then [tool.migrate-tf.cases]).",
+        ),
+        click.option(
+            "--atol",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Absolute tolerance for outputs (default 1e-5).",
+        ),
+        click.option(
+            "--rtol",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Relative tolerance for outputs (default 1e-6).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            metavar="SECONDS",
+            help="Time limit per case and side (default 60).",
+        ),
+        click.option(
+            "--memory-limit",
+            type=click.IntRange(min=256),
+            default=None,
+            metavar="MB",
+            help="Address-space limit of each worker process (default 4096).",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Exit with 1 when a conversion is unverified, not only when one fails.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+VERIFY_OPTION_NAMES = ("cases", "atol", "rtol", "timeout", "memory_limit", "strict")
+
+
 @main.command("apply")
 @_run_options
 @click.option(
@@ -124,9 +175,75 @@ def main() -> None:
     is_flag=True,
     help="Add a '# migrate-tf: CODE message' comment above each finding.",
 )
+@click.option(
+    "--verify",
+    "verify",
+    is_flag=True,
+    help="Run the old and the new code first and write only conversions that pass "
+    "(executes your code; see 'migrate-tf verify').",
+)
+@_verify_options
 def apply_command(**options: Any) -> None:
     """Migrate PATHS in place ('-' reads stdin and writes stdout)."""
+    verify = options.pop("verify")
+    verify_options = {name: options.pop(name) for name in VERIFY_OPTION_NAMES}
+    if verify:
+        _exit(_execute_verify("apply", verify_options=verify_options, **options))
+    given = [name for name, value in verify_options.items() if value not in (None, False)]
+    if given:
+        flag = "--" + given[0].replace("_", "-")
+        click.echo(f"error: {flag} only applies with --verify", err=True)
+        _exit(EXIT_USAGE)
     _exit(_execute("apply", **options))
+
+
+@main.command("verify")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--pair",
+    is_flag=True,
+    help="PATHS are OLD NEW: old code and code already migrated (detected when unambiguous).",
+)
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Leave these rules out.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching this glob.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Also write a report: FILE.json (for machines) or FILE.md (for a PR).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print failures and errors only.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Use this pyproject.toml instead of looking for one.",
+)
+@_verify_options
+def verify_command(**options: Any) -> None:
+    """Run the old and the migrated code of PATHS and compare them (writes nothing).
+
+    Each conversion is migrated in memory, then the old code and the new code run in
+    separate TensorFlow processes on the same inputs: the variables, the outputs
+    (after copying the old values into the new weights by name), the initial value
+    distributions, the regularization losses and the sharing of reused scopes are
+    compared. 'verify OLD NEW' compares code already migrated with its old version.
+
+    This executes your code (the old and the new), with a timeout and a memory
+    limit per case.
+    """
+    pair = options.pop("pair")
+    verify_options = {name: options.pop(name) for name in VERIFY_OPTION_NAMES}
+    _exit(
+        _execute_verify(
+            "verify", verify_options=verify_options, pair=pair, jobs=None, no_progress=True,
+            stdin_filename=None, **options,
+        )
+    )
 
 
 @main.command("diff")
@@ -240,6 +357,75 @@ def _execute(
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `migrate-tf diff . | head`: the reader left; stop quietly, as other tools do.
+        _silence_stdout()
+        return EXIT_FAILED
+
+
+def _execute_verify(
+    command: str,
+    *,
+    verify_options: dict,
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    report: str | None,
+    quiet: bool,
+    config_file: str | None,
+    stdin_filename: str | None,
+    jobs: int | None = None,
+    no_progress: bool = False,
+    annotate: bool = False,
+    pair: bool = False,
+) -> int:
+    """``verify`` and ``apply --verify`` (see :mod:`migrate_tf.harness.command`)."""
+    if STDIN in paths:
+        click.echo(f"error: '{command} --verify' and 'verify' need files, not stdin", err=True)
+        return EXIT_USAGE
+    try:
+        settings, project_dir, rules = _prepare(
+            command,
+            paths=paths,
+            select=select,
+            ignore=ignore,
+            exclude=exclude,
+            report=report,
+            config_file=config_file,
+            stdin_filename=stdin_filename,
+            annotate=annotate,
+        )
+    except _UsageFailure as failure:
+        for line in failure.lines:
+            click.echo(line, err=True)
+        return EXIT_USAGE
+
+    from migrate_tf.harness.command import VerifyRequest, run_apply_verified, run_verify
+    from migrate_tf.harness.verify import Options
+
+    defaults = Options()
+    options = Options(
+        rtol=verify_options["rtol"] if verify_options["rtol"] is not None else defaults.rtol,
+        atol=verify_options["atol"] if verify_options["atol"] is not None else defaults.atol,
+        timeout=verify_options["timeout"] or defaults.timeout,
+        memory_mb=verify_options["memory_limit"] or defaults.memory_mb,
+    )
+    request = VerifyRequest(
+        paths=paths,
+        settings=settings,
+        rules=rules,
+        project_dir=project_dir,
+        options=options,
+        cases=verify_options["cases"],
+        pair=pair,
+        strict=verify_options["strict"],
+        quiet=quiet,
+        report=report,
+    )
+    try:
+        if command == "apply":
+            return run_apply_verified(request, click.echo)
+        return run_verify(request, click.echo)
+    except BrokenPipeError:
         _silence_stdout()
         return EXIT_FAILED
 

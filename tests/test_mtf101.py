@@ -181,3 +181,42 @@ def test_training_flag_becomes_calls_training_argument():
     assert "def call(self, x, training=None):" in output
     assert "self.dropout(h, training=training)" in output
     assert 'keras.layers.Dropout(0.1, name="dropout")' in output
+
+
+MODULE_INIT = """
+    import tensorflow as tf
+
+    weight_init = tf.truncated_normal_initializer(stddev=0.02)
+
+
+    def dense(x, units, scope="dense"):
+        with tf.variable_scope(scope):
+            w = tf.get_variable("w", [x.get_shape()[-1], units], initializer=weight_init)
+            return tf.matmul(x, w)
+
+
+    def head(x, scope="head"):
+        with tf.variable_scope(scope):
+            return tf.layers.dense(x, 3, kernel_initializer=weight_init)
+    """
+
+
+def test_module_level_initializer_used_only_by_converted_code_is_converted_with_it():
+    output = migrate(MODULE_INIT).output
+    assert "weight_init = keras.initializers.TruncatedNormal(stddev=0.02)" in output
+    assert "initializer=weight_init," in output
+    assert 'keras.layers.Dense(3, kernel_initializer=weight_init, name="dense")' in output
+    assert "return self.dense(x)" in output
+
+
+def test_module_level_initializer_still_used_elsewhere_stays_and_is_inlined():
+    source = MODULE_INIT + """
+
+    def legacy(shape):
+        return tf.get_variable("v", shape, initializer=weight_init)
+    """
+    result = migrate(source)
+    assert "weight_init = tf.truncated_normal_initializer(stddev=0.02)" in result.output
+    assert "initializer=keras.initializers.TruncatedNormal(stddev=0.02)" in result.output
+    assert "return self.dense(x)" in result.output
+    assert any("`weight_init` is a TF1 initializer" in f.message for f in result.findings)

@@ -249,23 +249,29 @@ def read_pyproject_cases(pyproject: Path) -> CasesTable | None:
 
 
 class CasesFinder:
-    """Finds the cases of a file: ``--cases FILE``, else the nearest cases file at or
-    above it, then the project's ``[tool.migrate-tf.cases]``."""
+    """Finds the cases of a file: ``--cases FILE`` alone when given; else the nearest
+    ``migrate-tf.cases.toml`` at or above the file, then the ``[tool.migrate-tf.cases]``
+    of the nearest ``pyproject.toml`` above it, then that of the configured project."""
 
     def __init__(self, explicit: Path | None = None, pyproject: Path | None = None) -> None:
         self.explicit = read_cases_file(explicit) if explicit is not None else None
-        self.pyproject = read_pyproject_cases(pyproject) if pyproject is not None else None
-        self._by_directory: dict[Path, CasesTable | None] = {}
+        self.configured = read_pyproject_cases(pyproject) if pyproject is not None else None
+        self._cases_files: dict[Path, CasesTable | None] = {}
+        self._pyprojects: dict[Path, tuple[Path | None, CasesTable | None]] = {}
 
     def tables_for(self, file: Path) -> list[CasesTable]:
         if self.explicit is not None:
             return [self.explicit]
+        directory = file.resolve().parent
         tables = []
-        nearest = self._nearest(file.resolve().parent)
+        nearest = self._nearest_cases_file(directory)
         if nearest is not None:
             tables.append(nearest)
-        if self.pyproject is not None:
-            tables.append(self.pyproject)
+        _, project = self._nearest_pyproject(directory)
+        if project is not None:
+            tables.append(project)
+        if self.configured is not None and all(t.path != self.configured.path for t in tables):
+            tables.append(self.configured)
         return tables
 
     def lookup(self, name: str, file: Path) -> list[Case] | None:
@@ -276,28 +282,43 @@ class CasesFinder:
         return None
 
     def suggestion_file(self, file: Path) -> Path:
-        """Where a user should add a missing case for ``file``."""
+        """Where a user should add a missing case for ``file``: the cases file in use,
+        else a new one beside the project's pyproject.toml (or the file)."""
         if self.explicit is not None and self.explicit.path is not None:
             return self.explicit.path
-        tables = self.tables_for(file)
-        for table in tables:
-            if table.path is not None and table.path.name == CASES_FILE:
-                return table.path
-        if self.pyproject is not None and self.pyproject.path is not None:
-            return self.pyproject.path.parent / CASES_FILE
-        return file.resolve().parent / CASES_FILE
+        directory = file.resolve().parent
+        nearest = self._nearest_cases_file(directory)
+        if nearest is not None and nearest.path is not None:
+            return nearest.path
+        pyproject, _ = self._nearest_pyproject(directory)
+        if pyproject is not None:
+            return pyproject.parent / CASES_FILE
+        return directory / CASES_FILE
 
-    def _nearest(self, directory: Path) -> CasesTable | None:
-        if directory in self._by_directory:
-            return self._by_directory[directory]
+    def _nearest_cases_file(self, directory: Path) -> CasesTable | None:
+        if directory in self._cases_files:
+            return self._cases_files[directory]
         candidate = directory / CASES_FILE
         if candidate.is_file():
             found = read_cases_file(candidate)
         elif directory.parent == directory:
             found = None
         else:
-            found = self._nearest(directory.parent)
-        self._by_directory[directory] = found
+            found = self._nearest_cases_file(directory.parent)
+        self._cases_files[directory] = found
+        return found
+
+    def _nearest_pyproject(self, directory: Path) -> tuple[Path | None, CasesTable | None]:
+        if directory in self._pyprojects:
+            return self._pyprojects[directory]
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            found = (candidate, read_pyproject_cases(candidate))
+        elif directory.parent == directory:
+            found = (None, None)
+        else:
+            found = self._nearest_pyproject(directory.parent)
+        self._pyprojects[directory] = found
         return found
 
 

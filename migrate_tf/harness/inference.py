@@ -246,23 +246,56 @@ class Inference:
             return self._same_shape(value.operand, names)
         if isinstance(value, ast.BinOp) and not isinstance(value.op, ast.MatMult):
             return self._same_shape(value.left, names) or self._same_shape(value.right, names)
-        if isinstance(value, ast.Call) and _op_name(value.func) in SHAPE_PRESERVING and value.args:
-            return self._same_shape(value.args[0], names)
+        if isinstance(value, ast.Call) and value.args:
+            op = _op_name(value.func)
+            callee = self.functions.get(op) if isinstance(value.func, ast.Name) else None
+            if callee is not None:
+                if self._preserves_shape(callee):
+                    return self._same_shape(value.args[0], names)
+            elif op in SHAPE_PRESERVING:
+                return self._same_shape(value.args[0], names)
         return False
+
+    def _preserves_shape(self, function) -> bool:
+        """Whether a module function returns a tensor of its first parameter's shape
+        (every ``return`` gives it back through shape-preserving operations)."""
+        key = (id(function), "<returns>")
+        if key in self._cache:
+            return bool(self._cache[key].rank)
+        self._cache[key] = _Evidence()  # recursion: assume not
+        params = signature_of(function).params
+        returns = [
+            node.value for node in ast.walk(function)
+            if isinstance(node, ast.Return) and node.value is not None
+        ]
+        preserves = bool(params) and bool(returns)
+        if preserves:
+            names = self._aliases(function, params[0].name)
+            preserves = all(self._same_shape(value, names) for value in returns)
+        self._cache[key] = _Evidence(rank=1 if preserves else None)
+        return preserves
 
     def _call_evidence(self, call: ast.Call, names: set[str], evidence: _Evidence) -> None:
         op = _op_name(call.func)
         if op is None:
             return
         positions = [
-            index for index, arg in enumerate(call.args)
-            if isinstance(arg, ast.Name) and arg.id in names
+            index for index, arg in enumerate(call.args) if self._same_shape(arg, names)
         ]
         keywords = [
-            kw.arg for kw in call.keywords
-            if kw.arg and isinstance(kw.value, ast.Name) and kw.value.id in names
+            kw.arg for kw in call.keywords if kw.arg and self._same_shape(kw.value, names)
         ]
         if not positions and not keywords:
+            return
+        callee = self.functions.get(op) if isinstance(call.func, ast.Name) else None
+        if callee is not None:
+            # the module's own function: what it needs, not what its name suggests
+            signature = signature_of(callee)
+            for index in positions:
+                if index < len(signature.params):
+                    self._from_callee(callee, signature.params[index].name, op, evidence)
+            for keyword in keywords:
+                self._from_callee(callee, keyword, op, evidence)
             return
         if op in ID_ARGUMENT and (ID_ARGUMENT[op] in positions or ID_KEYWORDS & set(keywords)):
             evidence.ids = True
@@ -278,14 +311,6 @@ class Inference:
                     for axis in _ints(keyword.value):
                         bound = axis + 1 if axis >= 0 else -axis
                         evidence.at_least(bound, f"rank >= {bound}: `{op}(..., {keyword.arg}=...)`")
-        callee = self.functions.get(op) if isinstance(call.func, ast.Name) else None
-        if callee is not None:
-            signature = signature_of(callee)
-            for index in positions:
-                if index < len(signature.params):
-                    self._from_callee(callee, signature.params[index].name, op, evidence)
-            for keyword in keywords:
-                self._from_callee(callee, keyword, op, evidence)
 
     def _from_callee(self, callee, param: str, op: str, evidence: _Evidence) -> None:
         inner = self._evidence(callee, param)

@@ -25,6 +25,7 @@ from migrate_tf.harness.cases import (
     encode_value,
     parse_tensor_spec,
     suggestion_lines,
+    toml_value,
 )
 from migrate_tf.harness.inference import (
     Inference,
@@ -69,13 +70,18 @@ class Check:
     case_number: int = 0
     old_job: dict | None = None
     new_job: dict | None = None
-    #: what was inferred rather than given, one note each
-    inferred: list[str] = dataclasses.field(default_factory=list)
+    #: what was inferred rather than given: (parameter, value, why)
+    inferred_values: list[tuple[str, Any, str]] = dataclasses.field(default_factory=list)
     #: set when the check cannot run (a missing case, an unreadable definition)
     unverified: str | None = None
     #: lines to add to the cases file, and which file
     suggestion: list[str] = dataclasses.field(default_factory=list)
     suggestion_file: Path | None = None
+
+    @property
+    def inferred(self) -> list[str]:
+        """One note per inferred argument."""
+        return [f"{name} = {toml_value(value)} ({why})" for name, value, why in self.inferred_values]
 
     @property
     def label(self) -> str:
@@ -144,6 +150,7 @@ def plan_unit(unit: Unit, finder: CasesFinder) -> list[Check]:
         cases = finder.lookup(conversion.old, unit.old_path)
         for case in cases or [None]:
             check = Check(unit, conversion, case_number=case.number if case else 0)
+            check.suggestion_file = finder.suggestion_file(unit.old_path)
             try:
                 if conversion.kind == "function-to-layer":
                     _plan_function(check, tree, inference, case)
@@ -154,8 +161,9 @@ def plan_unit(unit: Unit, finder: CasesFinder) -> list[Check]:
             except _Missing as missing:
                 names = ", ".join(name for name, _, _ in missing.names)
                 check.unverified = f"needs a case for {names}"
-                check.suggestion = suggestion_lines(conversion.old, missing.names)
-                check.suggestion_file = finder.suggestion_file(unit.old_path)
+                check.suggestion = suggestion_lines(
+                    conversion.old, check.inferred_values + missing.names
+                )
                 check.old_job = check.new_job = None
             except _Unrunnable as problem:
                 check.unverified = str(problem)
@@ -183,7 +191,7 @@ def _tensor_value(
     if inferred is None:
         return None
     spec, why = inferred
-    check.inferred.append(f'{name} = "{spec}" ({why})')
+    check.inferred_values.append((name, spec, why))
     return spec
 
 
@@ -232,7 +240,7 @@ def _plan_function(check: Check, tree: ast.Module, inference: Inference, case: C
                 missing.append((name, ..., _hint(name)))
                 continue
             value, why = dimension
-            check.inferred.append(f"{name} = {value} ({why})")
+            check.inferred_values.append((name, value, why))
         old_args[name] = value
         if name == conversion.scope_parameter:
             new_init["name"] = value
@@ -307,7 +315,7 @@ def _plan_layer_class(check: Check, tree: ast.Module, inference: Inference, case
                 missing.append((param.name, ..., _hint(param.name)))
             else:
                 init[param.name] = dimension[0]
-                check.inferred.append(f"{param.name} = {dimension[0]} ({dimension[1]})")
+                check.inferred_values.append((param.name, dimension[0], dimension[1]))
     for key, value in given.items():
         if key not in init_names and key not in call_names:
             init[key] = value  # **kwargs of __init__ (name=, dtype=)

@@ -36,14 +36,23 @@ def _variables(row: Row) -> str:
     return "-" if c is None else f"{c.old_count}/{c.new_count}/{c.mismatches}"
 
 
-def _cells(row: Row) -> tuple[str, ...]:
+#: The verdict column is cut here; the details below the table have it in full.
+STATUS_WIDTH = 110
+
+
+def _short(text: str, width: int = STATUS_WIDTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _cells(row: Row, short: bool = True) -> tuple[str, ...]:
     check = row.check
     return (
         f"{check.location} {check.label}",
         _variables(row),
         _difference(row),
         row.comparison.initializers if row.comparison else "-",
-        row.status,
+        _short(row.status) if short else row.status,
     )
 
 
@@ -176,7 +185,7 @@ def markdown_report(result: VerifyResult, *, paths: Sequence[str], command: str 
             "| --- | ---: | ---: | --- | --- |",
         ]
         for row in result.rows:
-            cells = _cells(row)
+            cells = _cells(row, short=False)
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     details = [row for row in result.rows if row.verdict != "pass" and (row.details or row.notes)]
     if details:

@@ -26,7 +26,7 @@ from typing import Sequence
 
 from migrate_tf.config import Settings
 from migrate_tf.harness import compare as comparing
-from migrate_tf.harness.cases import CasesFinder
+from migrate_tf.harness.cases import CasesFinder, suggestion_lines
 from migrate_tf.harness.plan import Check, Unit, plan_unit
 from migrate_tf.harness.processes import SIDE_NAMES, Limits, SideRun, run_sides
 
@@ -273,10 +273,16 @@ def judge(check: Check, results: dict[str, dict], options: Options) -> Row:
     infrastructure = ("start", "interrupted")
     if not old.get("ok") or old.get("kind") in infrastructure:
         details = [old["traceback"]] if old.get("traceback") else []
-        reason = _side_failure("old", old_side, old)
-        if check.inferred and old.get("kind") == "error":
-            reason += " (with inferred arguments: give a case)"
-        return Row(check, "unverified", reason, notes=notes, details=details)
+        if check.inferred_values and old.get("kind") == "error":
+            # The guess was wrong (or the code needs other arguments): ask for a case,
+            # starting from what was inferred.
+            names = ", ".join(name for name, _, _ in check.inferred_values)
+            check.suggestion = suggestion_lines(check.conversion.old, check.inferred_values)
+            reason = f"needs a case: the old code failed with inferred {names}: {old.get('error')}"
+            return Row(check, "unverified", reason, notes=notes,
+                       details=_suggestion_details(check) + details)
+        return Row(check, "unverified", _side_failure("old", old_side, old), notes=notes,
+                   details=details)
     if not new.get("ok"):
         details = [new["traceback"]] if new.get("traceback") else []
         if new.get("kind") in infrastructure:

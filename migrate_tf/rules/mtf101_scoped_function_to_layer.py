@@ -299,13 +299,54 @@ class ScopedFunctionToLayer(Rule):
     # Traversal -------------------------------------------------------------------
 
     def visit_Module(self, node: cst.Module) -> bool:
-        planner = _Planner(node, self.context, self)
-        self._conversions = planner.plan()
+        blocked: frozenset[str] = frozenset()
+        while True:
+            planner = _Planner(node, self.context, self, blocked)
+            self._conversions = planner.plan()
+            shared = _initializers_shared_with_other_code(
+                node, planner.module_initializers, self._conversions.values()
+            )
+            if shared <= blocked:
+                break
+            blocked = blocked | shared
+        for finding_node, message, statement in planner.findings:
+            self.report(finding_node, message, statement=statement)
+        for name in sorted(blocked):
+            statement = planner.module_initializers[name][0]
+            if any(_reads(c.function, name) for c in self._conversions.values()):
+                self.report(
+                    statement,
+                    f"`{name}` is a TF1 initializer that code which was not converted "
+                    "still uses; the converted layers use its Keras 3 equivalent inline",
+                )
+        used = {
+            name
+            for conversion in self._conversions.values()
+            for name in planner.initializer_names
+            if _reads(conversion.function, name)
+        }
+        self._initializer_rewrites = {
+            id(planner.module_initializers[name][0]): (name, planner.module_initializers[name][2])
+            for name in used
+        }
         self._converted_names = {
             conversion.function.name.value: conversion
             for conversion in self._conversions.values()
         }
         return True
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        rewrite = getattr(self, "_initializer_rewrites", {}).get(id(original_node))
+        if rewrite is None:
+            return updated_node
+        name, keras_text = rewrite
+        if self.context.imports.keras_module_name() is None and "keras." in keras_text:
+            keras_reference(self.context)
+        statement = parse_statements(f"{name} = {keras_text}\n")[0]
+        return statement.with_changes(
+            leading_lines=updated_node.leading_lines,
+            trailing_whitespace=updated_node.trailing_whitespace,
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         if id(node) in self._conversions:
@@ -351,11 +392,17 @@ class ScopedFunctionToLayer(Rule):
 class _Planner:
     """Decides, for every top-level function of a module, whether and how it converts."""
 
-    def __init__(self, module: cst.Module, context, rule: Rule) -> None:
+    def __init__(self, module: cst.Module, context, rule: Rule, blocked=frozenset()) -> None:
         self.module = module
         self.context = context
         self.index = context.imports
         self.rule = rule
+        #: findings of this planning pass: (node, message, statement)
+        self.findings: list[tuple[cst.CSTNode, str, cst.CSTNode]] = []
+        self.module_initializers = _module_initializers(module, context.imports)
+        #: module-level initializers that code outside the conversions also uses
+        self.blocked = frozenset(blocked)
+        self.initializer_names = frozenset(set(self.module_initializers) - self.blocked)
         self.functions = {
             statement.name.value: statement
             for statement in module.body
@@ -387,10 +434,8 @@ class _Planner:
         except Refusal as refusal:
             result = refusal
             if not self.rule.is_suppressed(function):
-                self.rule.report(
-                    function.name,
-                    f"`{name}` was not converted to a Keras layer: {refusal}",
-                    statement=function,
+                self.findings.append(
+                    (function.name, f"`{name}` was not converted to a Keras layer: {refusal}", function)
                 )
         self.in_progress.discard(name)
         self.results[name] = result
@@ -474,7 +519,7 @@ class _Planner:
         self._collect_weights_and_sublayers(conversion, body)
         self._classify_parameters(conversion, body)
         self._check_body(conversion)
-        conversion.classdef = _ClassWriter(conversion, self.context).write()
+        conversion.classdef = _ClassWriter(conversion, self.context, self).write()
         return conversion
 
     def _creates_variables(self, function: cst.FunctionDef) -> bool:
@@ -746,15 +791,22 @@ class _Planner:
 
     def _tf_layer(self, call, spec, conversion, scope_path, sublayers, indexed=None) -> None:
         keras = self.index.keras_module_name() or "keras"
+        # The layer's settings read shared initializers inline; the call node itself
+        # stays the original, which is how `call` finds what to replace.
+        source = _inline_initializer_names(
+            call, {name: self.module_initializers[name][1] for name in self.blocked}
+        )
         if indexed is not None:
             name_argument = _keyword(call, "name")
             if name_argument is None:
                 raise Refusal(f"`{code_of(call.func)}` in a loop has no indexed `name=`")
             prefix = self._indexed_scope(name_argument, indexed[0])
-            call_without_name = call.with_changes(
-                args=[a for a in call.args if not (a.keyword and a.keyword.value == "name")]
+            call_without_name = source.with_changes(
+                args=[a for a in source.args if not (a.keyword and a.keyword.value == "name")]
             )
-            layer = split_layer_call(call_without_name, spec, self.index, keras)
+            layer = split_layer_call(
+                call_without_name, spec, self.index, keras, self.initializer_names
+            )
             self._add_indexed(
                 conversion, sublayers, scope_path, prefix, indexed, name_argument, call,
                 [(None, layer.inputs)] + (
@@ -765,7 +817,7 @@ class _Planner:
                 callee=None, keras_class=spec.keras_class, keras_arguments=layer.constructor,
             )
             return
-        layer = split_layer_call(call, spec, self.index, keras)
+        layer = split_layer_call(source, spec, self.index, keras, self.initializer_names)
         reused = layer.reuse is not None and (
             m.matches(layer.reuse, m.Name("True")) or self.index.is_api(layer.reuse, "tf.AUTO_REUSE")
         )
@@ -1175,11 +1227,17 @@ class _Planner:
 class _ClassWriter:
     """Renders a conversion as a Keras 3 layer class."""
 
-    def __init__(self, conversion: _Conversion, context) -> None:
+    def __init__(self, conversion: _Conversion, context, planner: "_Planner") -> None:
         self.conversion = conversion
         self.context = context
         self.index: ImportIndex = context.imports
         self.keras = self.index.keras_module_name() or "keras"
+        self.planner_initializers = planner.initializer_names
+        #: module-level initializers other code still uses: their Keras spelling
+        #: is written inline instead of the name
+        self.inlined_initializers = {
+            name: planner.module_initializers[name][2] for name in planner.blocked
+        }
 
     def write(self) -> cst.ClassDef:
         c = self.conversion
@@ -1197,6 +1255,18 @@ class _ClassWriter:
             members[index] = members[index].with_changes(
                 leading_lines=[cst.EmptyLine(indent=False)]
             )
+        for member in members:
+            for call in m.findall(member, m.Call()):
+                canonical = self.index.canonical(call.func) or ""
+                if canonical.startswith(("tf1.layers.", "tf.layers.", "tf1.compat.v1.layers.")) or (
+                    self.index.is_api(call.func, "tf.get_variable", "tf.variable_scope")
+                ) or "compat.v1.layers." in code_of(call.func) or code_of(call.func).endswith(
+                    ("get_variable", "variable_scope")
+                ):
+                    # Never hand out a class that would still create TF1 variables.
+                    raise Refusal(
+                        f"`{code_of(call.func)}` would be left in the layer unconverted"
+                    )
         return classdef.with_changes(
             body=classdef.body.with_changes(body=members),
             leading_lines=c.function.leading_lines,
@@ -1401,8 +1471,12 @@ class _ClassWriter:
             # TF1's default for floats, as Keras 3's; ints and bools start at zero.
             floating = dtype is None or dtype.startswith(("float", "bfloat", "half"))
             initializer_text = '"glorot_uniform"' if floating else '"zeros"'
+        elif isinstance(initializer, cst.Name) and initializer.value in self.inlined_initializers:
+            initializer_text = self.inlined_initializers[initializer.value]
         else:
-            initializer_text = keras_initializer(moved(initializer), self.index, self.keras)
+            initializer_text = keras_initializer(
+                moved(initializer), self.index, self.keras, self.planner_initializers
+            )
         call_arguments.append(("initializer", initializer_text))
         if dtype is not None and dtype != "float32":
             call_arguments.append(("dtype", string_literal(dtype)))
@@ -1745,6 +1819,77 @@ def _shape_bases(expression: cst.BaseExpression) -> set[str]:
             if isinstance(call.args[0].value, cst.Name):
                 bases.add(call.args[0].value.value)
     return bases
+
+
+def _inline_initializer_names(call: cst.Call, values: dict) -> cst.Call:
+    """`kernel_initializer=weight_init` -> the initializer expression itself."""
+    if not values:
+        return call
+    args = [
+        arg.with_changes(value=values[arg.value.value])
+        if isinstance(arg.value, cst.Name) and arg.value.value in values
+        else arg
+        for arg in call.args
+    ]
+    return call.with_changes(args=args)
+
+
+def _module_initializers(module: cst.Module, index: ImportIndex) -> dict[str, tuple]:
+    """Module-level `name = <initializer>` bound once: name -> (statement, value,
+    its Keras 3 spelling)."""
+    counts: dict[str, int] = {}
+    found = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for target in m.findall(statement, m.AssignTarget()):
+            for name in bound_names(target.target):
+                counts[name] = counts.get(name, 0) + 1
+        if len(statement.body) != 1 or not isinstance(statement.body[0], cst.Assign):
+            continue
+        assign = statement.body[0]
+        if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+            continue
+        if not isinstance(assign.value, cst.Call):
+            continue
+        try:
+            keras_text = keras_initializer(
+                assign.value, index, index.keras_module_name() or "keras"
+            )
+        except Refusal:
+            continue
+        found[assign.targets[0].target.value] = (statement, assign.value, keras_text)
+    return {name: value for name, value in found.items() if counts.get(name) == 1}
+
+
+def _initializers_shared_with_other_code(module, initializers, conversions) -> frozenset[str]:
+    """Module-level initializers read outside the converted functions' initializer
+    arguments: they cannot be rewritten to Keras initializers."""
+    converted = {id(c.function) for c in conversions}
+    shared = set()
+    for name, (statement, _, _) in initializers.items():
+        for top in module.body:
+            if top is statement:
+                continue
+            if id(top) in converted:
+                if _reads_outside_initializer_arguments(top, name):
+                    shared.add(name)
+            elif _reads(top, name):
+                shared.add(name)
+    return frozenset(shared)
+
+
+def _reads_outside_initializer_arguments(function: cst.CSTNode, name: str) -> bool:
+    for call in m.findall(function, m.Call()):
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value.endswith("initializer"):
+                continue
+            if m.matches(arg.value, m.Name(name)) and arg.keyword is None:
+                # positional initializer of get_variable ("name", shape, dtype, init)
+                continue
+            if _reads(arg.value, name):
+                return True
+    return False
 
 
 def _module_level_names(module: cst.Module) -> set[str]:

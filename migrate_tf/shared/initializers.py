@@ -191,8 +191,18 @@ _VARIANCE_SCALING_DISTRIBUTIONS = {
 }
 
 
-def keras_initializer(node: cst.BaseExpression, index: ImportIndex, keras: str) -> str:
-    """The Keras 3 initializer (as source text) equivalent to the initializer ``node``."""
+def keras_initializer(
+    node: cst.BaseExpression,
+    index: ImportIndex,
+    keras: str,
+    known: frozenset[str] | set[str] = frozenset(),
+) -> str:
+    """The Keras 3 initializer (as source text) equivalent to the initializer ``node``.
+
+    ``known`` are names already bound to Keras initializers (a converted
+    module-level `weight_init = ...`): they are used as they are."""
+    if isinstance(node, cst.Name) and node.value in known:
+        return node.value
     if isinstance(node, cst.SimpleString):
         return code_of(node)
     if isinstance(node, cst.Call):

@@ -176,7 +176,13 @@ class LayerCall:
     reuse: cst.BaseExpression | None
 
 
-def split_layer_call(call: cst.Call, spec: LayerSpec, index: ImportIndex, keras: str) -> LayerCall:
+def split_layer_call(
+    call: cst.Call,
+    spec: LayerSpec,
+    index: ImportIndex,
+    keras: str,
+    known_initializers: frozenset[str] | set[str] = frozenset(),
+) -> LayerCall:
     bound = bind_arguments(call, spec.parameters)
     if "inputs" not in bound:
         raise Refusal(f"`{code_of(call.func)}` has no inputs")
@@ -205,7 +211,7 @@ def split_layer_call(call: cst.Call, spec: LayerSpec, index: ImportIndex, keras:
             continue
         kind = spec.constructor[parameter]
         if kind == _INITIALIZER:
-            text = keras_initializer(value, index, keras)
+            text = keras_initializer(value, index, keras, known_initializers)
         elif kind == _REGULARIZER:
             text = keras_regularizer(value, index, keras)
         else:
