@@ -104,3 +104,28 @@ def test_layer_attribute_list_covers_keras_layer():
 
     public = {name for name in dir(keras.layers.Layer) if not name.startswith("_")}
     assert public <= LAYER_ATTRIBUTES, sorted(public - LAYER_ATTRIBUTES)
+
+
+from migrate_tf.shared.imports import remove_imports_made_unused  # noqa: E402
+
+
+def test_tensorflow_imports_a_migration_made_unused_are_removed():
+    before = cst.parse_module(
+        "import os\nimport tensorflow as tf\n"
+        "from tensorflow.compat.v1 import get_variable, placeholder\n"
+        "x = get_variable('w')\ny = placeholder(tf.float32)\nos.sep\n"
+    )
+    after = cst.parse_module(
+        "import os\nimport tensorflow as tf\n"
+        "from tensorflow.compat.v1 import get_variable, placeholder\n"
+        "x = 1\ny = placeholder(tf.float32)\n"
+    )
+    result = remove_imports_made_unused(before, after).code
+    assert "from tensorflow.compat.v1 import placeholder\n" in result
+    assert "import os\n" in result  # not a TensorFlow import: never touched
+
+
+def test_imports_unused_before_the_migration_stay():
+    before = cst.parse_module("from tensorflow import keras\nx = 1\n")
+    after = cst.parse_module("from tensorflow import keras\nx = 2\n")
+    assert remove_imports_made_unused(before, after).code == after.code

@@ -473,6 +473,10 @@ def migrate_source(
                     for provider in instance.get_inherited_dependencies()
                 }
         new_module = wrapper.module.visit(_RuleDispatcher(instances, context))
+        if any(instance.changed for instance in instances):
+            from migrate_tf.shared.imports import remove_imports_made_unused
+
+            new_module = remove_imports_made_unused(wrapper.module, new_module)
         if context.needed_imports:
             from migrate_tf.shared.imports import add_imports
 
@@ -501,9 +505,7 @@ def migrate_source(
                     f"({problem}); the file was left unchanged"
                 ),
             )
-    applied = tuple(
-        sorted({rule.CODE for rule in instances if getattr(rule, "changed", False)})
-    )
+    applied = tuple(sorted({rule.CODE for rule in instances if rule.changed}))
     return SourceResult(
         source=source,
         output=output,

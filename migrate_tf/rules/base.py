@@ -79,6 +79,9 @@ class Rule(cst.CSTTransformer):
     def __init__(self, context: "RuleContext") -> None:
         super().__init__()
         self.context = context
+        #: Set by the rule when it changed the module (the engine then tidies
+        #: imports the change left unused, and reports the rule as applied).
+        self.changed = False
 
     # What rules call -------------------------------------------------------------
 

@@ -339,3 +339,83 @@ def _is_docstring_or_future(statement: cst.CSTNode) -> bool:
         and isinstance(statement.body[0], cst.Expr)
         and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
+
+
+# Removing imports a migration made unused ---------------------------------------------
+
+_REMOVABLE_PREFIXES = ("tensorflow", "keras", "tf_keras")
+
+
+def referenced_names(module: cst.Module) -> set[str]:
+    """Names the module reads, outside import statements (attribute and keyword
+    names are not references)."""
+    found: set[str] = set()
+
+    class Collector(cst.CSTVisitor):
+        def visit_Import(self, node) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_Name(self, node: cst.Name) -> None:
+            found.add(node.value)
+
+    module.visit(Collector())
+    return found
+
+
+def remove_imports_made_unused(before: cst.Module, after: cst.Module) -> cst.Module:
+    """Drop TensorFlow/Keras import aliases that ``before`` read and ``after`` no
+    longer reads (what a migration left behind); other imports are never touched."""
+    used_before = referenced_names(before)
+    used_after = referenced_names(after)
+    gone = used_before - used_after
+    if not gone:
+        return after
+
+    def keep_alias(alias: cst.ImportAlias, module_name: str) -> bool:
+        if not module_name.startswith(_REMOVABLE_PREFIXES):
+            return True
+        bound = alias.asname.name if alias.asname is not None else alias.name
+        local = dotted_name(bound)
+        if local is None:
+            return True
+        local = local.split(".")[0]
+        return local not in gone
+
+    body = []
+    changed = False
+    for statement in after.body:
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+            small = statement.body[0]
+            names = None
+            if isinstance(small, cst.Import):
+                kept = [a for a in small.names if keep_alias(a, dotted_name(a.name) or "")]
+                names = (small.names, kept)
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                module_name = dotted_name(small.module) if small.module is not None else ""
+                if small.relative:
+                    module_name = ""
+                kept = [a for a in small.names if keep_alias(a, module_name or "")]
+                names = (small.names, kept)
+            if names is not None and len(names[1]) != len(names[0]):
+                changed = True
+                kept = list(names[1])
+                if not kept:
+                    continue  # the whole statement goes, its comments with it
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                small = small.with_changes(names=kept)
+                if isinstance(small, cst.ImportFrom) and small.lpar is None:
+                    small = small.with_changes(rpar=None)
+                statement = statement.with_changes(body=[small])
+        body.append(statement)
+    return after.with_changes(body=body) if changed else after
