@@ -19,7 +19,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrate_tf.config import Settings
-from migrate_tf.rules.base import Conversion, Finding, Rule, triggered_by
+from migrate_tf.rules.base import CodeRange, Conversion, Finding, Rule, triggered_by
 
 SUPPRESSION = re.compile(r"#\s*migrate-tf:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s-]*)\])?")
 ANNOTATION_PREFIX = "# migrate-tf: "
@@ -62,6 +62,8 @@ class BytesResult:
     applied: tuple[str, ...] = ()
     #: Whether any rule was triggered, i.e. the file was parsed at all.
     parsed: bool = False
+    #: What was converted into what (only when the output changed).
+    conversions: list[Conversion] = dataclasses.field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -138,6 +140,18 @@ def suppressions_in(source: str) -> dict[int, frozenset[str] | None]:
 # The context rules see -------------------------------------------------------------
 
 
+def _code_range(position) -> CodeRange | None:
+    """A LibCST position (0-based columns) as a 1-based :class:`CodeRange`."""
+    if position is None:
+        return None
+    return CodeRange(
+        position.start.line,
+        position.start.column + 1,
+        position.end.line,
+        position.end.column + 1,
+    )
+
+
 class RuleContext:
     """Per-file services for rules: findings, suppression, positions, imports."""
 
@@ -196,12 +210,17 @@ class RuleContext:
             column=position.start.column + 1,
             code=code,
             message=message,
+            range=_code_range(position),
         )
         self.reported.append((finding, anchor.start.line))
 
     def record(self, code: str, node: cst.CSTNode, kind: str, old: str, new: str, **details):
         position = self.positions.get(node)
         line = position.start.line if position is not None else 0
+        name = getattr(node, "name", None)
+        name_position = self.positions.get(name) if isinstance(name, cst.Name) else None
+        details.setdefault("range", _code_range(position))
+        details.setdefault("name_range", _code_range(name_position))
         self.conversions.append(Conversion(code, kind, old, new, line, **details))
 
     # suppression
@@ -557,4 +576,5 @@ def migrate_bytes(
         findings=result.findings,
         applied=result.applied,
         parsed=True,
+        conversions=result.conversions,
     )

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Literal, Sequence
 from migrate_tf.config import Settings
 from migrate_tf.engine.pipeline import migrate_bytes
 from migrate_tf.engine.writer import write_file
-from migrate_tf.rules.base import Finding, Rule
+from migrate_tf.rules.base import Conversion, Finding, Rule
 
 Status = Literal["changed", "unchanged", "failed"]
 
@@ -54,6 +54,8 @@ class FileResult:
     applied: tuple[str, ...] = ()
     data: bytes | None = None
     output: bytes | None = None
+    #: What was (or, in a dry run, would be) converted; set for changed files.
+    conversions: tuple[Conversion, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -119,6 +121,7 @@ def migrate_data(
         applied=result.applied,
         data=data,
         output=result.output,
+        conversions=tuple(result.conversions),
     )
 
 

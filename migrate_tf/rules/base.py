@@ -25,22 +25,45 @@ CODE_PATTERN = re.compile(r"^MTF\d{3}$")
 
 
 @dataclasses.dataclass(frozen=True, order=True)
+class CodeRange:
+    """Where a node is in the original source.
+
+    Lines and columns are 1-based and columns count code points, as in
+    :class:`Finding`; ``end_column`` is the column just after the last character
+    (exclusive), as SARIF's ``endColumn``.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclasses.dataclass(frozen=True, order=True)
 class Finding:
     """A place a rule saw but did not convert, and why.
 
-    ``line`` and ``column`` are 1-based and refer to the original source.
+    ``line`` and ``column`` are 1-based and refer to the original source. ``range``
+    (filled in by the pipeline: the whole reported node, for editors and SARIF)
+    takes no part in comparisons and is not in :meth:`to_dict`.
     """
 
     line: int
     column: int
     code: str
     message: str
+    range: CodeRange | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def format(self, path: str) -> str:
         return f"{path}:{self.line}:{self.column}: {self.code} {self.message}"
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return {
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +85,11 @@ class Conversion:
     inputs: tuple[str, ...] = ()
     scope_parameter: str | None = None
     default_name: str | None = None
+    #: Where the converted definition is (filled in by the pipeline), and its name
+    #: when it has one (a ``def`` or ``class``); for editors and SARIF. Neither takes
+    #: part in comparisons.
+    range: CodeRange | None = dataclasses.field(default=None, compare=False)
+    name_range: CodeRange | None = dataclasses.field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
