@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 
 from migrate_tf.config import Settings
 from migrate_tf.harness.cases import CasesFinder
+from migrate_tf.harness.processes import Pool
 from migrate_tf.harness.verify import (
     FileIssue,
     Migrated,
@@ -65,8 +66,6 @@ def apply_verified(
     project_dir: Path | None,
     on_round: Callable[[int, VerifyResult], None] | None = None,
 ) -> ApplyOutcome:
-    from migrate_tf.engine.writer import write_file
-
     outcome = ApplyOutcome(scanned=len(files))
     pending: dict[str, tuple[Migrated, frozenset]] = {}
     for path in files:
@@ -82,12 +81,27 @@ def apply_verified(
         else:
             pending[path] = (migrated, frozenset())
 
+    with Pool(options.memory_mb) as pool:  # later rounds reuse the running workers
+        pending = _rounds(pending, outcome, files=files, rules=rules, settings=settings,
+                          finder=finder, options=options, project_dir=project_dir,
+                          on_round=on_round, pool=pool)
+    for path in pending:
+        outcome.issues.append(
+            FileIssue(path, f"still changing after {MAX_ROUNDS} verification rounds; not written")
+        )
+    return outcome
+
+
+def _rounds(pending, outcome, *, files, rules, settings, finder, options, project_dir,
+            on_round, pool):
+    from migrate_tf.engine.writer import write_file
+
     for number in range(1, MAX_ROUNDS + 1):
         if not pending:
             break
         with Workspace() as workspace:
             units = [unit_of(migrated, workspace, project_dir) for migrated, _ in pending.values()]
-            result = verify_units([u for u in units if u is not None], finder, options)
+            result = verify_units([u for u in units if u is not None], finder, options, pool=pool)
         result.scanned = len(files) if number == 1 else len(pending)
         outcome.rounds.append(result)
         if on_round is not None:
@@ -119,11 +133,7 @@ def apply_verified(
                 continue
             next_round[path] = (again, suppress)
         pending = next_round
-    for path in pending:
-        outcome.issues.append(
-            FileIssue(path, f"still changing after {MAX_ROUNDS} verification rounds; not written")
-        )
-    return outcome
+    return pending
 
 
 __all__ = ["ApplyOutcome", "MAX_ROUNDS", "apply_verified"]

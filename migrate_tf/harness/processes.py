@@ -205,10 +205,10 @@ class Worker:
 
     # jobs -------------------------------------------------------------------------------
 
-    def run(self, job: dict) -> dict:
+    def run(self, job: dict, timeout: float) -> dict:
         """Run one job; a failed result (with ``kind`` and ``error``) when it cannot."""
         stage = "start"
-        deadline = time.monotonic() + self.limits.timeout
+        deadline = time.monotonic() + timeout
         try:
             os.write(self._requests, (json.dumps(job) + "\n").encode("utf-8"))
             stage = "import"
@@ -222,7 +222,7 @@ class Worker:
         except TimeoutError:
             self.kill()
             return {"ok": False, "stage": stage, "kind": "timeout",
-                    "error": f"timed out after {self.limits.timeout:g} s"}
+                    "error": f"timed out after {timeout:g} s"}
         except (WorkerDied, BrokenPipeError, OSError) as died:
             reason = self._death_reason(died)
             self.kill()
@@ -291,20 +291,15 @@ class SideRun:
 
 
 def run_side(
-    side: str,
+    worker: Worker,
     jobs: list[dict],
-    limits: Limits,
-    log_dir: Path,
-    on_result: Callable[[str, dict], None] | None = None,
+    timeout: float,
     stop: threading.Event | None = None,
-    workers: list[Worker] | None = None,
 ) -> SideRun:
-    """Run ``jobs`` (each with an ``id``) in one worker of ``side``, restarting it as needed."""
+    """Run ``jobs`` (each with an ``id``) in ``worker``, (re)starting it as needed."""
     started = time.monotonic()
-    run = SideRun(side)
-    worker = Worker(side, limits, log_dir)
-    if workers is not None:
-        workers.append(worker)
+    run = SideRun(worker.side)
+    starts, seconds, pids = worker.starts, len(worker.start_seconds), len(worker.pids)
     broken_modules: dict[str, dict] = {}
     give_up: str | None = None
     try:
@@ -318,6 +313,7 @@ def run_side(
             else:
                 problem = None
                 if not worker.alive:
+                    worker.start_failures = 0
                     problem = worker.start()
                     while problem is not None and worker.start_failures < MAX_START_FAILURES:
                         problem = worker.start()
@@ -325,7 +321,7 @@ def run_side(
                     give_up = problem
                     result = {"ok": False, "stage": "start", "kind": "start", "error": problem}
                 else:
-                    result = worker.run(job)
+                    result = worker.run(job, timeout)
                     if not result.get("ok") and result.get("stage") == "import" and result.get(
                         "kind"
                     ) in ("timeout", "crash"):
@@ -334,61 +330,88 @@ def run_side(
                             "error": f"importing the module: {result['error']}",
                         }
             run.results[job["id"]] = result
-            if on_result is not None:
-                on_result(job["id"], result)
     finally:
-        worker.stop()
-        run.starts = worker.starts
-        run.start_seconds = worker.start_seconds
+        run.starts = worker.starts - starts
+        run.start_seconds = worker.start_seconds[seconds:]
         run.versions = worker.versions
-        run.pids = worker.pids
+        run.pids = worker.pids[pids:]
         run.seconds = time.monotonic() - started
     return run
 
 
-def run_sides(jobs_by_side: dict[str, list[dict]], limits: Limits) -> dict[str, SideRun]:
-    """Every side in its own thread (so they start and run in parallel)."""
-    log_dir = Path(tempfile.mkdtemp(prefix="migrate-tf-workers-"))
-    runs: dict[str, SideRun] = {}
-    errors: list[BaseException] = []
-    stop = threading.Event()
-    workers: list[Worker] = []
+class Pool:
+    """One worker per side, started on first use and kept for further runs until
+    :meth:`close` (``verify`` uses a pool for one run; tests share one)."""
 
-    def target(side: str, jobs: list[dict]) -> None:
+    def __init__(self, memory_mb: int = Limits.memory_mb) -> None:
+        self.memory_mb = memory_mb
+        self.log_dir = Path(tempfile.mkdtemp(prefix="migrate-tf-workers-"))
+        self.workers: dict[str, Worker] = {}
+
+    def worker(self, side: str) -> Worker:
+        if side not in self.workers:
+            self.workers[side] = Worker(side, Limits(memory_mb=self.memory_mb), self.log_dir)
+        return self.workers[side]
+
+    def run(self, jobs_by_side: dict[str, list[dict]], timeout: float) -> dict[str, SideRun]:
+        """Every side in its own thread, so they start and run in parallel."""
+        runs: dict[str, SideRun] = {}
+        errors: list[BaseException] = []
+        stop = threading.Event()
+
+        def target(side: str, jobs: list[dict]) -> None:
+            try:
+                runs[side] = run_side(self.worker(side), jobs, timeout, stop=stop)
+            except BaseException as error:  # noqa: BLE001 - re-raised in the main thread
+                errors.append(error)
+
+        threads = [
+            threading.Thread(target=target, args=(side, jobs), name=f"migrate-tf-{side}", daemon=True)
+            for side, jobs in jobs_by_side.items()
+            if jobs
+        ]
+        for side, jobs in jobs_by_side.items():
+            if jobs:
+                self.worker(side)
         try:
-            runs[side] = run_side(side, jobs, limits, log_dir, stop=stop, workers=workers)
-        except BaseException as error:  # noqa: BLE001 - re-raised in the main thread
-            errors.append(error)
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                while thread.is_alive():
+                    thread.join(0.2)
+        except BaseException:
+            # Ctrl-C: no new job starts, and the running ones end now.
+            stop.set()
+            for worker in list(self.workers.values()):
+                process = worker.process
+                if process is not None:
+                    try:
+                        os.killpg(process.pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+            for thread in threads:
+                thread.join(30)
+            raise
+        if errors:
+            raise errors[0]
+        return runs
 
-    threads = [
-        threading.Thread(target=target, args=(side, jobs), name=f"migrate-tf-{side}", daemon=True)
-        for side, jobs in jobs_by_side.items()
-        if jobs
-    ]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(0.2)
-    except BaseException:
-        # Ctrl-C: no new job starts, and the running ones end now.
-        stop.set()
-        for worker in list(workers):
-            process = worker.process
-            if process is not None:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        for thread in threads:
-            thread.join(30)
-        raise
-    finally:
-        _remove_tree(log_dir)
-    if errors:
-        raise errors[0]
-    return runs
+    def close(self) -> None:
+        for worker in self.workers.values():
+            worker.stop()
+        _remove_tree(self.log_dir)
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def run_sides(jobs_by_side: dict[str, list[dict]], limits: Limits) -> dict[str, SideRun]:
+    """Run the jobs in a pool of their own, closed (every process ended) at the end."""
+    with Pool(limits.memory_mb) as pool:
+        return pool.run(jobs_by_side, limits.timeout)
 
 
 def _remove_tree(path: Path) -> None:
@@ -397,4 +420,4 @@ def _remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["Limits", "SideRun", "Worker", "run_side", "run_sides"]
+__all__ = ["Limits", "Pool", "SideRun", "Worker", "run_side", "run_sides"]

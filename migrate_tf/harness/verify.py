@@ -28,7 +28,7 @@ from migrate_tf.config import Settings
 from migrate_tf.harness import compare as comparing
 from migrate_tf.harness.cases import CasesFinder, suggestion_lines
 from migrate_tf.harness.plan import Check, Unit, plan_unit
-from migrate_tf.harness.processes import SIDE_NAMES, Limits, SideRun, run_sides
+from migrate_tf.harness.processes import SIDE_NAMES, Limits, Pool, SideRun, run_sides
 
 
 @dataclasses.dataclass
@@ -227,8 +227,9 @@ def looks_like_pair(old: str, new: str, *, rules, settings: Settings) -> bool:
 
 
 def verify_units(units: Sequence[Unit], finder: CasesFinder, options: Options,
-                 result: VerifyResult | None = None) -> VerifyResult:
-    """Plan, run and compare every conversion of ``units``."""
+                 result: VerifyResult | None = None, pool: Pool | None = None) -> VerifyResult:
+    """Plan, run and compare every conversion of ``units`` (in ``pool``'s worker
+    processes when given, else in processes of this run's own)."""
     result = result or VerifyResult()
     started = time.monotonic()
     checks: list[Check] = []
@@ -243,7 +244,10 @@ def verify_units(units: Sequence[Unit], finder: CasesFinder, options: Options,
         jobs[check.old_job["side"]].append(check.old_job)
         jobs[check.new_job["side"]].append(check.new_job)
     if any(jobs.values()):
-        result.sides = run_sides(jobs, Limits(timeout=options.timeout, memory_mb=options.memory_mb))
+        if pool is not None:
+            result.sides = pool.run(jobs, options.timeout)
+        else:
+            result.sides = run_sides(jobs, Limits(timeout=options.timeout, memory_mb=options.memory_mb))
     results = {}
     for run in result.sides.values():
         results.update(run.results)
