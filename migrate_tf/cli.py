@@ -80,7 +80,8 @@ def _run_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(dir_okay=False),
             default=None,
             metavar="FILE",
-            help="Also write a report: FILE.json (for machines) or FILE.md (for a PR).",
+            help="Also write a report: FILE.json (for machines), FILE.md (for a PR) "
+            "or FILE.sarif (for code scanning).",
         ),
         click.option(
             "--no-progress", is_flag=True, help="Never show the progress bar."
@@ -254,6 +255,22 @@ def diff_command(**options: Any) -> None:
     _exit(_execute("diff", **options))
 
 
+@main.command("lsp")
+@click.option("--tcp", is_flag=True, help="Listen on TCP instead of talking over stdin/stdout.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="With --tcp: the address.")
+@click.option("--port", type=click.IntRange(0, 65535), default=2087, show_default=True,
+              help="With --tcp: the port.")
+def lsp_command(tcp: bool, host: str, port: int) -> None:
+    """Run the language server (diagnostics and code actions for editors)."""
+    from migrate_tf.lsp import MissingDependency, serve
+
+    try:
+        serve(tcp=tcp, host=host, port=port)
+    except MissingDependency as error:
+        click.echo(f"error: {error}", err=True)
+        _exit(EXIT_FAILED)
+
+
 @main.command("rules")
 @click.argument("rule", required=False, metavar="[CODE|NAME]")
 def rules_command(rule: str | None) -> None:
@@ -381,6 +398,9 @@ def _execute_verify(
     """``verify`` and ``apply --verify`` (see :mod:`migrate_tf.harness.command`)."""
     if STDIN in paths:
         click.echo(f"error: '{command} --verify' and 'verify' need files, not stdin", err=True)
+        return EXIT_USAGE
+    if report is not None and report.lower().endswith(".sarif"):
+        click.echo("error: --report: verify writes FILE.json or FILE.md, not SARIF", err=True)
         return EXIT_USAGE
     try:
         settings, project_dir, rules = _prepare(

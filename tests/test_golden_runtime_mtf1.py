@@ -90,7 +90,7 @@ MUTANTS = [
            ("compare_regularization",)),
     # trainable=False lost on the way.
     Mutant("trainable-false-dropped", "trainable-false-running-stats",
-           ((r"\s*trainable=False,", ""),),
+           ((r",\s*trainable=False,?", ""),),
            ("compare_variable_attributes",)),
     # scope.reuse_variables() ignored: two encoders under one name.
     Mutant("unshared-reused-scope", "share-reuse-variables-siamese",

@@ -2,8 +2,9 @@
 
 On the terminal (stderr): one line per finding (``path:line:col: CODE message``,
 sorted by path and position), one per failed file (``path: error: reason``), then a
-closing summary. ``--report`` writes the same facts as JSON (for machines) or
-Markdown (to paste as a pull-request comment); the format follows the extension.
+closing summary. ``--report`` writes the same facts as JSON (for machines), Markdown (to paste as a
+pull-request comment) or SARIF 2.1.0 (for code scanning, see
+:mod:`migrate_tf.engine.sarif`); the format follows the extension.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from migrate_tf.config import Settings
 from migrate_tf.engine.discovery import path_sort_key
 from migrate_tf.engine.runner import FileResult, RunResult
 
-REPORT_FORMATS = {".json": "json", ".md": "markdown"}
+REPORT_FORMATS = {".json": "json", ".md": "markdown", ".sarif": "sarif"}
 
 
 class ReportFormatError(ValueError):
@@ -201,6 +202,10 @@ def write_report(path: str | os.PathLike, result: RunResult, context: ReportCont
     kind = report_format(path)
     if kind == "json":
         text = json.dumps(json_report(result, context), indent=2, ensure_ascii=False) + "\n"
+    elif kind == "sarif":
+        from migrate_tf.engine.sarif import sarif_report
+
+        text = json.dumps(sarif_report(result, context), indent=2, ensure_ascii=False) + "\n"
     else:
         text = markdown_report(result, context)
     Path(path).write_text(text, encoding="utf-8")

@@ -83,6 +83,10 @@ class Check:
         """One note per inferred argument."""
         return [f"{name} = {toml_value(value)} ({why})" for name, value, why in self.inferred_values]
 
+    def suggestion_values(self, missing=()) -> list[tuple[str, Any, str]]:
+        inferred = [(name, value, f"inferred: {why}") for name, value, why in self.inferred_values]
+        return inferred + list(missing)
+
     @property
     def label(self) -> str:
         c = self.conversion
@@ -162,7 +166,7 @@ def plan_unit(unit: Unit, finder: CasesFinder) -> list[Check]:
                 names = ", ".join(name for name, _, _ in missing.names)
                 check.unverified = f"needs a case for {names}"
                 check.suggestion = suggestion_lines(
-                    conversion.old, check.inferred_values + missing.names
+                    conversion.old, check.suggestion_values(missing.names)
                 )
                 check.old_job = check.new_job = None
             except _Unrunnable as problem:
@@ -234,6 +238,10 @@ def _plan_function(check: Check, tree: ast.Module, inference: Inference, case: C
             value = False
         elif param.has_default:
             continue
+        elif name == conversion.scope_parameter:
+            # any name will do, as long as both sides get it
+            value = conversion.default_name or conversion.old
+            check.inferred_values.append((name, value, "the scope: any name will do"))
         else:
             dimension = inference.dimension(function, name)
             if dimension is None or name not in conversion.constructor:

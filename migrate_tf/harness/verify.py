@@ -281,7 +281,7 @@ def judge(check: Check, results: dict[str, dict], options: Options) -> Row:
             # The guess was wrong (or the code needs other arguments): ask for a case,
             # starting from what was inferred.
             names = ", ".join(name for name, _, _ in check.inferred_values)
-            check.suggestion = suggestion_lines(check.conversion.old, check.inferred_values)
+            check.suggestion = suggestion_lines(check.conversion.old, check.suggestion_values())
             reason = f"needs a case: the old code failed with inferred {names}: {old.get('error')}"
             return Row(check, "unverified", reason, notes=notes,
                        details=_suggestion_details(check) + details)
@@ -292,6 +292,11 @@ def judge(check: Check, results: dict[str, dict], options: Options) -> Row:
         if new.get("kind") in infrastructure:
             return Row(check, "unverified", _side_failure("new", new_side, new), notes=notes)
         return Row(check, "FAIL", _side_failure("new", new_side, new), notes=notes, details=details)
+    if old["record"].get("reuse_failed"):
+        notes.append(
+            "compared on one call: the old code cannot be called again on the same "
+            f"variables ({old['record']['reuse_failed']})"
+        )
     comparison = comparing.compare_records(
         old["record"], new["record"], check.conversion.kind,
         rtol=options.rtol, atol=options.atol, sigmas=options.sigmas,

@@ -15,6 +15,7 @@ from migrate_tf.shared.codegen import (
     keras_reference,
     parse_statements,
     render_call,
+    render_signature,
     string_literal,
 )
 from migrate_tf.shared.imports import ImportIndex, dotted_name
@@ -74,7 +75,6 @@ UNSUPPORTED_GET_VARIABLE_ARGUMENTS = (
 )
 #: variable_scope arguments a layer cannot carry (yet): scope-wide defaults.
 UNSUPPORTED_SCOPE_ARGUMENTS = (
-    "initializer",
     "regularizer",
     "caching_device",
     "partitioner",
@@ -89,7 +89,8 @@ LAYER_CONSTRUCTOR_KEYWORDS = frozenset({"name", "dtype", "trainable", "autocast"
 TENSOR_OPERANDS = frozenset(
     {
         "matmul", "add", "subtract", "multiply", "maximum", "minimum", "einsum",
-        "where", "pow", "tensordot", "embedding_lookup", "conv1d", "conv2d",
+        "where", "pow", "tensordot", "nn.embedding_lookup", "nn.conv1d", "nn.conv2d",
+        "nn.bias_add", "linalg.matmul", "math.add", "math.multiply",
     }
 )
 #: Keyword arguments of TF ops that take tensors.
@@ -129,6 +130,8 @@ class _Weight:
     container: str | None = None
     #: the local variable it was assigned to in the function
     local: str = ""
+    #: created once per iteration of `for <var> in <range>`: (var, range source)
+    indexed: tuple[str, str] | None = None
 
 
 @dataclasses.dataclass
@@ -154,6 +157,8 @@ class _Container:
 
     attribute: str
     scope: str
+    #: one per loop iteration: (loop variable, range source, scope name source)
+    indexed: tuple[str, str, str] | None = None
 
 
 @dataclasses.dataclass
@@ -173,6 +178,12 @@ class _Conversion:
     auto_reuse: bool = False
     #: the parameter passed as `training=`: it becomes `call`'s `training`
     training: cst.Param | None = None
+    #: unnamed calls take `default_name`, numbered by TF1 (`dense`, `dense_1`)
+    uses_default_name: bool = False
+    #: `variable_scope(..., initializer=...)`: the default for variables without one
+    scope_initializer: cst.BaseExpression | None = None
+    #: `scope.reuse_variables()` statements (removed from `call`)
+    reuse_statements: list = dataclasses.field(default_factory=list)
     classdef: cst.ClassDef | None = None
 
     @property
@@ -489,16 +500,15 @@ class _Planner:
         if len(scope_statement.items) != 1:
             raise Refusal("its `with` statement opens several contexts")
         item = scope_statement.items[0]
+        reuse_statements = []
         if item.asname is not None:
-            raise Refusal(
-                f"it uses the scope object `{code_of(item.asname.name)}` "
-                "(for example `reuse_variables()`)"
-            )
+            reuse_statements = self._reuse_variables_statements(scope_statement, item.asname.name)
         scope = bind_arguments(item.item, VARIABLE_SCOPE_PARAMETERS)
         for argument in UNSUPPORTED_SCOPE_ARGUMENTS:
             if argument in scope and not is_none(scope[argument]):
                 raise Refusal(f"`variable_scope(..., {argument}=...)` sets scope-wide defaults")
         scope_parameter, name_default = self._scope_name(function, scope)
+        uses_default_name = scope.get("default_name") is not None
         reuse_parameter = self._reuse(function, scope)
         auto_reuse = reuse_parameter == _AUTO_REUSE
         if auto_reuse:
@@ -515,12 +525,43 @@ class _Planner:
             tensors=[],
             body=docstring + body,
             auto_reuse=auto_reuse,
+            uses_default_name=uses_default_name,
+            scope_initializer=(
+                scope["initializer"]
+                if "initializer" in scope and not is_none(scope["initializer"])
+                else None
+            ),
+            reuse_statements=reuse_statements,
         )
         self._collect_weights_and_sublayers(conversion, body)
         self._classify_parameters(conversion, body)
         self._check_body(conversion)
         conversion.classdef = _ClassWriter(conversion, self.context, self).write()
         return conversion
+
+    def _reuse_variables_statements(self, scope_statement: cst.With, alias) -> list:
+        """The top-level `scope.reuse_variables()` statements; Refusal for any other
+        use of the scope object."""
+        if not isinstance(alias, cst.Name):
+            raise Refusal("the scope object is unpacked")
+        found = []
+        for statement in scope_statement.body.body:
+            if (
+                isinstance(statement, cst.SimpleStatementLine)
+                and len(statement.body) == 1
+                and m.matches(
+                    statement.body[0],
+                    m.Expr(value=m.Call(func=m.Attribute(value=m.Name(alias.value), attr=m.Name("reuse_variables")), args=[])),
+                )
+            ):
+                found.append(statement)
+            elif _reads(statement, alias.value):
+                raise Refusal(
+                    f"it uses the scope object `{alias.value}` for more than `reuse_variables()`"
+                )
+        if not found:
+            raise Refusal(f"it binds the scope object `{alias.value}` without using it")
+        return found
 
     def _creates_variables(self, function: cst.FunctionDef) -> bool:
         for call in m.findall(function, m.Call()):
@@ -615,7 +656,16 @@ class _Planner:
                 for name in bound_names(target.target):
                     assignments[name] = assignments.get(name, 0) + 1
         sublayers: dict[str, _Sublayer] = {}
+        self._reusing = False
         self._walk(conversion, body, (), assignments, sublayers)
+        self._reusing = False
+        if conversion.scope_initializer is not None and any(
+            s.callee is not None for s in conversion.sublayers
+        ):
+            raise Refusal(
+                "its scope's `initializer=` would also apply to the variables of the "
+                "functions it calls"
+            )
         if not conversion.weights and not conversion.sublayers:
             raise Refusal("it creates no variable that could be converted")
         taken = {w.attribute for w in conversion.weights} | {
@@ -628,6 +678,10 @@ class _Planner:
     def _walk(self, conversion, statements, scope_path, assignments, sublayers) -> None:
         """Collect weights and sublayers, descending into nested literal scopes."""
         for statement in statements:
+            if any(statement is r for r in conversion.reuse_statements):
+                # TF1: from here on the scope reuses what it created.
+                self._reusing = True
+                continue
             nested = self._scope_call_of(statement)
             if nested is not None:
                 self._walk(
@@ -642,9 +696,18 @@ class _Planner:
             if loop is not None:
                 self._walk_loop(conversion, statement, loop, scope_path, sublayers)
                 continue
+            loop = self._variable_loop(statement)
+            if loop is not None:
+                self._walk_variable_loop(conversion, statement, loop, scope_path, assignments)
+                continue
             weight = self._weight(statement)
             if weight is not None:
                 attribute, arguments = weight
+                if getattr(self, "_reusing", False):
+                    raise Refusal(
+                        f"`{attribute}` is created after `reuse_variables()`, where TF1 "
+                        "only finds existing variables"
+                    )
                 if assignments.get(attribute, 0) != 1:
                     raise Refusal(f"`{attribute}` is assigned more than once")
                 if len(scope_path) > 1:
@@ -726,6 +789,73 @@ class _Planner:
                 return statement.target.value, iterator
         return None
 
+    def _variable_loop(self, statement) -> tuple[str, cst.Call] | None:
+        """(loop variable, `range(...)`) of `for i in range(...)` whose body opens an
+        indexed scope holding variables, else None."""
+        if not isinstance(statement, cst.For) or statement.orelse is not None:
+            return None
+        if not isinstance(statement.target, cst.Name):
+            return None
+        iterator = statement.iter
+        if not (
+            isinstance(iterator, cst.Call)
+            and isinstance(iterator.func, cst.Name)
+            and iterator.func.value == "range"
+        ):
+            return None
+        for inner in statement.body.body:
+            if self._scope_call_of(inner) is not None:
+                return statement.target.value, iterator
+        return None
+
+    def _walk_variable_loop(self, conversion, loop_statement, loop, scope_path, assignments) -> None:
+        """Variables of `for i in range(n): with variable_scope(f"layer_{i}"): ...`:
+        one container layer and one weight per iteration, kept in lists."""
+        variable, range_call = loop
+        if scope_path:
+            raise Refusal("a loop of indexed scopes sits inside a nested scope")
+        for statement in loop_statement.body.body:
+            scope_call = self._scope_call_of(statement)
+            if scope_call is None:
+                if self._has_variable_creation(statement):
+                    raise Refusal("a variable is created in a loop outside an indexed scope")
+                continue
+            if len(statement.items) != 1 or statement.items[0].asname is not None:
+                raise Refusal("a nested `with tf.variable_scope(...)` opens several contexts")
+            arguments = bind_arguments(scope_call, VARIABLE_SCOPE_PARAMETERS)
+            if set(arguments) - {"name_or_scope", "values"}:
+                raise Refusal("an indexed scope in a loop sets scope arguments")
+            scope_node = arguments["name_or_scope"]
+            prefix = self._indexed_scope(scope_node, variable)
+            container = attribute_name(prefix.rstrip("_-") or "layer")
+            if any(c.attribute == container for c in conversion.containers):
+                raise Refusal(f"two indexed scopes would both be called `{container}`")
+            conversion.containers.append(
+                _Container(
+                    container, code_of(scope_node), indexed=(variable, code_of(range_call), code_of(scope_node))
+                )
+            )
+            for inner in statement.body.body:
+                weight = self._weight(inner)
+                if weight is None:
+                    if self._has_variable_creation(inner):
+                        raise Refusal("an indexed scope in a loop creates variables other than by `get_variable`")
+                    continue
+                attribute, get_variable_arguments = weight
+                if assignments.get(attribute, 0) != 1:
+                    raise Refusal(f"`{attribute}` is assigned more than once")
+                conversion.weights.append(
+                    _Weight(
+                        safe_attribute(attribute),
+                        self._variable_name(get_variable_arguments),
+                        inner,
+                        get_variable_arguments,
+                        container,
+                        local=attribute,
+                        indexed=(variable, code_of(range_call)),
+                    )
+                )
+
     def _walk_loop(self, conversion, loop_statement, loop, scope_path, sublayers) -> None:
         variable, range_call = loop
         for statement in loop_statement.body.body:
@@ -796,6 +926,18 @@ class _Planner:
         source = _inline_initializer_names(
             call, {name: self.module_initializers[name][1] for name in self.blocked}
         )
+        if (
+            conversion.scope_initializer is not None
+            and "kernel_initializer" in spec.constructor
+            and _keyword(call, "kernel_initializer") is None
+        ):
+            # TF1 layers without a kernel initializer take the scope's default.
+            source = source.with_changes(
+                args=[
+                    *source.args,
+                    cst.Arg(keyword=cst.Name("kernel_initializer"), value=conversion.scope_initializer),
+                ]
+            )
         if indexed is not None:
             name_argument = _keyword(call, "name")
             if name_argument is None:
@@ -818,8 +960,12 @@ class _Planner:
             )
             return
         layer = split_layer_call(source, spec, self.index, keras, self.initializer_names)
-        reused = layer.reuse is not None and (
-            m.matches(layer.reuse, m.Name("True")) or self.index.is_api(layer.reuse, "tf.AUTO_REUSE")
+        reused = getattr(self, "_reusing", False) or (
+            layer.reuse is not None
+            and (
+                m.matches(layer.reuse, m.Name("True"))
+                or self.index.is_api(layer.reuse, "tf.AUTO_REUSE")
+            )
         )
         if layer.reuse is not None and not reused and not (
             is_none(layer.reuse) or m.matches(layer.reuse, m.Name("False"))
@@ -968,8 +1114,8 @@ class _Planner:
                 tensors, callee=callee, constructor=constructor,
             )
             return
-        if callee.scope_parameter is not None and callee.scope_parameter in bound:
-            scope_value = bound[callee.scope_parameter]
+        scope_value = bound.get(callee.scope_parameter) if callee.scope_parameter else None
+        if scope_value is not None and not is_none(scope_value):
             if not _is_string(scope_value):
                 raise Refusal(
                     f"the scope of `{code_of(call.func)}(...)` is computed: `{code_of(scope_value)}`"
@@ -977,11 +1123,19 @@ class _Planner:
             scope = scope_value.evaluated_value
         elif callee.name_default is not None:
             scope = callee.name_default
+            if callee.uses_default_name:
+                # `variable_scope(None, default_name="dense")` numbers repeated
+                # scopes as TF1 does: dense, dense_1, ...
+                counts = conversion.__dict__.setdefault("_default_name_counts", {})
+                key = (scope_path, scope)
+                number = counts.get(key, 0)
+                counts[key] = number + 1
+                scope = scope if number == 0 else f"{scope}_{number}"
         else:
             raise Refusal(f"`{code_of(call.func)}(...)` gets no scope name")
         if "/" in scope or not scope:
             raise Refusal(f"the scope name {scope!r} is empty or contains `/`")
-        reused = callee.auto_reuse
+        reused = callee.auto_reuse or getattr(self, "_reusing", False)
         if callee.reuse_parameter is not None and callee.reuse_parameter in bound:
             reuse = bound[callee.reuse_parameter]
             if m.matches(reuse, m.Name("True")) or self.index.is_api(reuse, "tf.AUTO_REUSE"):
@@ -1170,7 +1324,7 @@ class _Planner:
                     for element in _tensor_candidates(value):
                         if element in names:
                             tensor_evidence.add(element)
-                elif arg.keyword is None and api.rsplit(".", 1)[-1] in TENSOR_OPERANDS:
+                elif arg.keyword is None and api in TENSOR_OPERANDS:
                     if isinstance(value, cst.Name) and value.value in names:
                         tensor_evidence.add(value.value)
                 elif arg.keyword is not None and arg.keyword.value == "training":
@@ -1239,8 +1393,25 @@ class _ClassWriter:
             name: planner.module_initializers[name][2] for name in planner.blocked
         }
 
+    def _settle_attribute_names(self) -> None:
+        """Sublayers and containers never take the attribute of a setting or a weight."""
+        c = self.conversion
+        taken = set(c.config_names) | {w.attribute for w in c.weights}
+        for item in [*c.containers, *c.sublayers]:
+            attribute = item.attribute
+            if attribute in taken:
+                attribute = safe_attribute(f"{attribute}_layer", taken)
+            taken.add(attribute)
+            if attribute != item.attribute:
+                if isinstance(item, _Container):
+                    for weight in c.weights:
+                        if weight.container == item.attribute:
+                            weight.container = attribute
+                item.attribute = attribute
+
     def write(self) -> cst.ClassDef:
         c = self.conversion
+        self._settle_attribute_names()
         classdef = parse_statements(f"class {c.class_name}({self.keras}.layers.Layer):\n    pass\n")[0]
         docstring = [s for s in c.body[:1] if _is_docstring(s)]
         assert isinstance(classdef, cst.ClassDef)
@@ -1276,13 +1447,22 @@ class _ClassWriter:
     def _init(self) -> cst.FunctionDef:
         c = self.conversion
         default = string_literal(c.name_default) if c.name_default is not None else "None"
-        signature = ", ".join(
-            ["self", *_signature(c.config, c.function), f"name={default}", "**kwargs"]
+        signature = render_signature(
+            "__init__",
+            ["self", *_signature(c.config, c.function), f"name={default}", "**kwargs"],
+            indent=4,
         )
-        lines = [f"def __init__({signature}):", "    super().__init__(name=name, **kwargs)"]
+        lines = [signature, "    super().__init__(name=name, **kwargs)"]
         for name in c.config_names:
             lines.append(f"    self.{name} = {name}")
         for container in c.containers:
+            if container.indexed is not None:
+                variable, range_text, scope_text = container.indexed
+                lines.append(
+                    f"    self.{container.attribute} = [{self.keras}.layers.Layer(name={scope_text}) "
+                    f"for {variable} in {range_text}]"
+                )
+                continue
             lines.append(
                 f"    self.{container.attribute} = {self.keras}.layers.Layer("
                 f"name={string_literal(container.scope)})"
@@ -1297,8 +1477,6 @@ class _ClassWriter:
                 class_name = sublayer.callee.class_name
             else:
                 arguments = list(sublayer.keras_arguments)
-                if arguments:
-                    arguments[0] = (None, arguments[0][1])
                 class_name = f"{self.keras}.layers.{sublayer.keras_class}"
             allowed = visible | ({sublayer.indexed[0]} if sublayer.indexed else set())
             checked = [text for _, text in arguments]
@@ -1353,8 +1531,25 @@ class _ClassWriter:
         self.prelude: list[cst.BaseStatement] = []
         self.prelude_names: set[str] = set()
         statements = []
+        loops: dict[tuple[str, str], list[_Weight]] = {}
         for weight in c.weights:
+            if weight.indexed is not None:
+                loops.setdefault(weight.indexed, []).append(weight)
+                continue
             statements.append(self._add_weight(weight, shapes, renames, forbidden))
+        for (variable, range_text), weights in loops.items():
+            allowed = {k: v for k, v in forbidden.items() if k != variable}
+            appends = [self._add_weight(w, shapes, renames, allowed) for w in weights]
+            range_code = code_of(rename_locals(cst.parse_expression(range_text), renames, {}))
+            loop = parse_statements(
+                "".join(f"self.{w.attribute} = []\n" for w in weights)
+                + f"for {variable} in {range_code}:\n    pass\n"
+            )
+            *empties, for_statement = loop
+            for_statement = for_statement.with_changes(
+                body=for_statement.body.with_changes(body=appends)
+            )
+            statements.extend([*empties, for_statement])
         definitions = self._shape_locals()
         for sublayer, arguments, class_name in self.deferred:
             moved_arguments = []
@@ -1376,7 +1571,7 @@ class _ClassWriter:
             statements.extend(
                 parse_statements(self._sublayer_creation(sublayer, moved_arguments, class_name) + "\n")
             )
-        text = f"def build({', '.join(signature)}):\n    pass\n"
+        text = render_signature("build", signature, indent=4) + "\n    pass\n"
         build = parse_statements(text)[0]
         return build.with_changes(body=build.body.with_changes(body=self.prelude + statements))
 
@@ -1467,6 +1662,9 @@ class _ClassWriter:
         if "dtype" in arguments and not is_none(arguments["dtype"]):
             dtype = dtype_name(arguments["dtype"], self.index)
         initializer = arguments.get("initializer")
+        if (initializer is None or is_none(initializer)) and self.conversion.scope_initializer is not None:
+            # The scope's `initializer=` is the default of every variable in it.
+            initializer = self.conversion.scope_initializer
         if initializer is None or is_none(initializer):
             # TF1's default for floats, as Keras 3's; ints and bools start at zero.
             floating = dtype is None or dtype.startswith(("float", "bfloat", "half"))
@@ -1492,9 +1690,20 @@ class _ClassWriter:
         if constraint is not None and not is_none(constraint):
             call_arguments.append(("constraint", code_of(moved(constraint))))
         owner = f"self.{weight.container}" if weight.container else "self"
-        text = render_call(
-            f"self.{weight.attribute} = ", f"{owner}.add_weight", call_arguments, indent=8
-        )
+        if weight.indexed is not None:
+            owner = f"{owner}[{weight.indexed[0]}]"
+            text = render_call(
+                f"self.{weight.attribute}.append(", f"{owner}.add_weight", call_arguments, indent=12
+            ) + ")"
+            if "\n" in text:
+                inner = render_call("", f"{owner}.add_weight", call_arguments, indent=16)
+                text = f"self.{weight.attribute}.append(\n" + "\n".join(
+                    "    " + line for line in inner.splitlines()
+                ) + "\n)"
+        else:
+            text = render_call(
+                f"self.{weight.attribute} = ", f"{owner}.add_weight", call_arguments, indent=8
+            )
         statement = parse_statements(text + "\n")[0]
         comments = [line for line in weight.statement.leading_lines if line.comment is not None]
         return statement.with_changes(
@@ -1508,7 +1717,7 @@ class _ClassWriter:
         if c.training is not None:
             default = code_of(c.training.default) if c.training.default is not None else "None"
             signature.append(f"training={default}")
-        text = f"def call({', '.join(signature)}):\n    pass\n"
+        text = render_signature("call", signature, indent=4) + "\n    pass\n"
         call = parse_statements(text)[0]
         body = [s for s in c.body if not _is_docstring(s)]
         rewriter = _CallBodyRewriter(c, self.index, self.keras)
@@ -1539,19 +1748,42 @@ class _CallBodyRewriter(cst.CSTTransformer):
         self.index = index
         self.keras = keras
         self.uses_name_scope = False
-        self.renames = {weight.local: f"self.{weight.attribute}" for weight in conversion.weights}
+        self.renames = {
+            weight.local: f"self.{weight.attribute}"
+            + (f"[{weight.indexed[0]}]" if weight.indexed is not None else "")
+            for weight in conversion.weights
+        }
+        self.weight_locals = {weight.local for weight in conversion.weights}
+        self.numpy_names = _numpy_valued_names(conversion, index)
         self.renames.update({name: f"self.{name}" for name in conversion.config_names})
         if conversion.training is not None and conversion.training.name.value != "training":
             self.renames[conversion.training.name.value] = "training"
         self.sublayers = {
             id(call): sublayer for sublayer in conversion.sublayers for call in sublayer.calls
         }
-        self.removed = {id(weight.statement) for weight in conversion.weights}
+        self.removed = {id(weight.statement) for weight in conversion.weights} | {
+            id(statement) for statement in conversion.reuse_statements
+        }
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
         if id(original_node) in self.removed:
             return cst.RemovalSentinel.REMOVE
         return updated_node
+
+    def leave_BinaryOperation(self, original_node, updated_node):
+        # Keras 3 variables do arithmetic through keras.ops type promotion: a float32
+        # weight times a numpy float64 becomes float64 (TF1 kept float32). Reading
+        # the weight's value keeps TensorFlow's rules.
+        sides = (("left", original_node.left, original_node.right), ("right", original_node.right, original_node.left))
+        changes = {}
+        for field, side, other in sides:
+            if (
+                isinstance(side, cst.Name)
+                and side.value in self.weight_locals
+                and _is_numpy_valued(other, self.index, self.numpy_names)
+            ):
+                changes[field] = cst.Attribute(value=getattr(updated_node, field), attr=cst.Name("value"))
+        return updated_node.with_changes(**changes) if changes else updated_node
 
     def leave_With(self, original_node: cst.With, updated_node: cst.With):
         item = original_node.items[0].item if len(original_node.items) == 1 else None
@@ -1566,7 +1798,8 @@ class _CallBodyRewriter(cst.CSTTransformer):
                     updated_node.items[0].with_changes(
                         item=cst.parse_expression(
                             f"{self.keras}.name_scope({code_of(scope)})"
-                        )
+                        ),
+                        asname=None,
                     )
                 ]
             )
@@ -1644,6 +1877,29 @@ class _CallBodyRewriter(cst.CSTTransformer):
 
 
 # Helpers ---------------------------------------------------------------------------------
+
+
+def _numpy_valued_names(conversion: _Conversion, index: ImportIndex) -> set[str]:
+    """Settings and locals whose value comes from numpy (`gain=np.sqrt(2.0)`)."""
+    names = set()
+    for param in conversion.config:
+        if param.default is not None and _is_numpy_valued(param.default, index, names):
+            names.add(param.name.value)
+    for statement in conversion.body:
+        for assign in m.findall(statement, m.Assign()):
+            if _is_numpy_valued(assign.value, index, names):
+                for target in assign.targets:
+                    names.update(bound_names(target.target))
+    return names
+
+
+def _is_numpy_valued(node: cst.BaseExpression, index: ImportIndex, names: set[str]) -> bool:
+    for name in _free_names(node):
+        if name in names:
+            return True
+        if (index.bindings.get(name) or "").split(".")[0] == "numpy":
+            return True
+    return False
 
 
 def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:

@@ -28,11 +28,25 @@ def render_call(
     matches where the code will live.
     """
     rendered = [value if key is None else f"{key}={value}" for key, value in arguments]
-    one_line = f"{prefix}{func}({', '.join(rendered)})"
-    if indent + len(one_line) <= LINE_LENGTH and "\n" not in one_line:
+    return _bracketed(f"{prefix}{func}(", rendered, ")", indent)
+
+
+def render_signature(name: str, parameters: list[str], *, indent: int) -> str:
+    """``def name(parameters):`` laid out as black lays it out."""
+    return _bracketed(f"def {name}(", parameters, "):", indent)
+
+
+def _bracketed(opening: str, items: list[str], closing: str, indent: int) -> str:
+    """Black's three layouts: everything on one line; the items together on one
+    indented line; one item per line with a trailing comma."""
+    joined = ", ".join(items)
+    one_line = f"{opening}{joined}{closing}"
+    if "\n" not in one_line and indent + len(one_line) <= LINE_LENGTH:
         return one_line
-    body = "".join(f"    {item},\n" for item in rendered)
-    return f"{prefix}{func}(\n{body})"
+    if "\n" not in joined and indent + 4 + len(joined) <= LINE_LENGTH:
+        return f"{opening}\n    {joined}\n{closing}"
+    body = "".join(f"    {item},\n" for item in items)
+    return f"{opening}\n{body}{closing}"
 
 
 def parse_statements(text: str) -> list[cst.BaseStatement]:

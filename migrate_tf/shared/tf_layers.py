@@ -40,6 +40,8 @@ class LayerSpec:
     renamed: dict[str, str] = dataclasses.field(default_factory=dict)
     #: TF1 defaults Keras does not have (Keras requires the argument)
     explicit_defaults: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: the Keras constructor's leading parameters, written positionally as people do
+    positional: tuple[str, ...] = ()
 
 
 _DENSE_LIKE = {
@@ -83,26 +85,34 @@ LAYERS: dict[str, LayerSpec] = {
             "trainable", "name", "reuse",
         ),
         {"units": _PLAIN, **_DENSE_LIKE},
+        positional=("units",),
     ),
-    "conv1d": LayerSpec("Conv1D", "conv1d", _CONV_PARAMETERS, _CONV_CONSTRUCTOR),
-    "conv2d": LayerSpec("Conv2D", "conv2d", _CONV_PARAMETERS, _CONV_CONSTRUCTOR),
+    "conv1d": LayerSpec(
+        "Conv1D", "conv1d", _CONV_PARAMETERS, _CONV_CONSTRUCTOR, positional=("filters", "kernel_size")
+    ),
+    "conv2d": LayerSpec(
+        "Conv2D", "conv2d", _CONV_PARAMETERS, _CONV_CONSTRUCTOR, positional=("filters", "kernel_size")
+    ),
     "conv2d_transpose": LayerSpec(
         "Conv2DTranspose",
         "conv2d_transpose",
         tuple(p for p in _CONV_PARAMETERS if p != "dilation_rate"),
         {k: v for k, v in _CONV_CONSTRUCTOR.items() if k != "dilation_rate"},
+        positional=("filters", "kernel_size"),
     ),
     "max_pooling2d": LayerSpec(
         "MaxPooling2D",
         "max_pooling2d",
         ("inputs", "pool_size", "strides", "padding", "data_format", "name"),
         {"pool_size": _PLAIN, "strides": _PLAIN, "padding": _PLAIN, "data_format": _PLAIN},
+        positional=("pool_size",),
     ),
     "average_pooling2d": LayerSpec(
         "AveragePooling2D",
         "average_pooling2d",
         ("inputs", "pool_size", "strides", "padding", "data_format", "name"),
         {"pool_size": _PLAIN, "strides": _PLAIN, "padding": _PLAIN, "data_format": _PLAIN},
+        positional=("pool_size",),
     ),
     "batch_normalization": LayerSpec(
         "BatchNormalization",
@@ -141,6 +151,7 @@ LAYERS: dict[str, LayerSpec] = {
         {"rate": _PLAIN, "noise_shape": _PLAIN, "seed": _PLAIN},
         has_training=True,
         explicit_defaults={"rate": "0.5"},
+        positional=("rate",),
     ),
     "flatten": LayerSpec(
         "Flatten",
@@ -170,7 +181,7 @@ class LayerCall:
 
     spec: LayerSpec
     name: str | None  # the literal `name=`, None when TF1 numbers it
-    constructor: list[tuple[str, str]]  # keyword -> source text, Keras spelling
+    constructor: list[tuple[str | None, str]]  # keyword (None: positional) -> source
     inputs: cst.BaseExpression
     training: cst.BaseExpression | None
     reuse: cst.BaseExpression | None
@@ -217,5 +228,11 @@ def split_layer_call(
         else:
             text = code_of(value)
         constructor.append((spec.renamed.get(parameter, parameter), text))
+    # Leading arguments Keras code writes positionally (`Dense(64, ...)`).
+    for index, parameter in enumerate(spec.positional):
+        if index < len(constructor) and constructor[index][0] == parameter:
+            constructor[index] = (None, constructor[index][1])
+        else:
+            break
     training = bound.get("training") if spec.has_training else None
     return LayerCall(spec, name, constructor, bound["inputs"], training, bound.get("reuse"))

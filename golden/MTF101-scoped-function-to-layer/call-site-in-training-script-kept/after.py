@@ -11,7 +11,9 @@ class Classifier(keras.layers.Layer):
         self.w = self.add_weight(
             name="w", shape=[x_shape[-1], self.num_classes], initializer="zeros"
         )
-        self.b = self.add_weight(name="b", shape=[self.num_classes], initializer="zeros")
+        self.b = self.add_weight(
+            name="b", shape=[self.num_classes], initializer="zeros"
+        )
 
     def call(self, x):
         return tf.matmul(x, self.w) + self.b

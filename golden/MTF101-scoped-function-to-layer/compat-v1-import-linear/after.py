@@ -12,11 +12,15 @@ class Linear(keras.layers.Layer):
 
     def build(self, x_shape):
         input_size = x_shape[1]
-        self.w = self.add_weight(name="kernel", shape=[input_size, self.output_size])
+        self.w = self.add_weight(
+            name="kernel",
+            shape=[input_size, self.output_size],
+            initializer="glorot_uniform",
+        )
         self.b = self.add_weight(
             name="bias",
             shape=[self.output_size],
-            initializer=keras.initializers.Constant(self.bias_start),
+            initializer=keras.initializers.Constant(value=self.bias_start),
         )
 
     def call(self, x):

@@ -14,9 +14,12 @@ class MaxNormDense(keras.layers.Layer):
         self.kernel = self.add_weight(
             name="kernel",
             shape=[x_shape[-1], self.units],
+            initializer="glorot_uniform",
             constraint=lambda w: tf.clip_by_norm(w, self.max_norm, axes=[0]),
         )
-        self.bias = self.add_weight(name="bias", shape=[self.units], initializer="zeros")
+        self.bias = self.add_weight(
+            name="bias", shape=[self.units], initializer="zeros"
+        )
 
     def call(self, x):
         return tf.matmul(x, self.kernel) + self.bias

@@ -1,7 +1,6 @@
 import keras
 import tensorflow as tf
 
-
 class Dense(keras.layers.Layer):
     def __init__(self, units, stddev=0.02, name="dense", **kwargs):
         super().__init__(name=name, **kwargs)
@@ -18,7 +17,6 @@ class Dense(keras.layers.Layer):
 
     def call(self, x):
         return tf.matmul(x, self.w) + self.b
-
 
 class Mlp(keras.layers.Layer):
     def __init__(self, hidden, out, name="mlp", **kwargs):

@@ -10,7 +10,9 @@ class Dense(keras.layers.Layer):
         self.units = units
 
     def build(self, x_shape):
-        self.w = self.add_weight(name="kernel", shape=[x_shape[-1], self.units])
+        self.w = self.add_weight(
+            name="kernel", shape=[x_shape[-1], self.units], initializer="glorot_uniform"
+        )
         self.b = self.add_weight(name="bias", shape=[self.units], initializer="zeros")
 
     def call(self, x):

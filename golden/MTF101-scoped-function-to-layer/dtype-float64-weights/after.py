@@ -13,14 +13,14 @@ class PreciseProjection(keras.layers.Layer):
         self.kernel = self.add_weight(
             name="kernel",
             shape=[x_shape[-1], self.units],
-            dtype="float64",
             initializer="glorot_uniform",
+            dtype="float64",
         )
         self.offset = self.add_weight(
             name="offset",
             shape=[self.units],
+            initializer=keras.initializers.Constant(value=0.25),
             dtype="float64",
-            initializer=keras.initializers.Constant(0.25),
         )
 
     def call(self, x):

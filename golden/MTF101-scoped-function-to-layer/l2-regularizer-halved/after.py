@@ -18,9 +18,7 @@ class Fc(keras.layers.Layer):
             regularizer=keras.regularizers.L2(self.weight_decay / 2),
         )
         self.biases = self.add_weight(
-            name="biases",
-            shape=[self.units],
-            initializer=keras.initializers.Constant(0.0),
+            name="biases", shape=[self.units], initializer="zeros"
         )
 
     def call(self, x):

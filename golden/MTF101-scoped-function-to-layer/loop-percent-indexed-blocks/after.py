@@ -3,13 +3,15 @@ import tensorflow as tf
 
 
 class ResidualBlock(keras.layers.Layer):
-    def __init__(self, name, **kwargs):
+    def __init__(self, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
 
     def build(self, x_shape):
         d = x_shape[-1]
         self.w = self.add_weight(
-            name="w", shape=[d, d], initializer=keras.initializers.RandomNormal(stddev=0.05)
+            name="w",
+            shape=[d, d],
+            initializer=keras.initializers.RandomNormal(stddev=0.05),
         )
         self.b = self.add_weight(name="b", shape=[d], initializer="zeros")
 
@@ -23,7 +25,7 @@ class ResidualTower(keras.layers.Layer):
     def __init__(self, n_blocks, name="tower", **kwargs):
         super().__init__(name=name, **kwargs)
         self.n_blocks = n_blocks
-        self.block = [ResidualBlock("block%d" % i) for i in range(n_blocks)]
+        self.block = [ResidualBlock(name="block%d" % i) for i in range(n_blocks)]
 
     def call(self, x):
         for i in range(self.n_blocks):

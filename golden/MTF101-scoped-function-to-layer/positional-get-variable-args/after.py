@@ -14,14 +14,12 @@ class FcLayer(keras.layers.Layer):
         self.W = self.add_weight(
             name="W",
             shape=[self.n_in, self.n_out],
-            dtype="float32",
             initializer=keras.initializers.TruncatedNormal(stddev=0.1),
         )
         self.b = self.add_weight(
             name="b",
             shape=[self.n_out],
-            dtype="float32",
-            initializer=keras.initializers.Constant(0.1),
+            initializer=keras.initializers.Constant(value=0.1),
         )
 
     def call(self, x):

@@ -23,4 +23,4 @@ class EqualizedDense(keras.layers.Layer):
 
     def call(self, x):
         fan_in = x.shape[1]
-        return tf.matmul(x, self.w.value * (self.gain / np.sqrt(fan_in))) + self.b
+        return tf.matmul(x, self.w.value * (self.gain / np.sqrt(fan_in))) + self.b.value

@@ -17,7 +17,7 @@ class Highway(keras.layers.Layer):
             initializer=keras.initializers.TruncatedNormal(stddev=0.1),
         )
         self.b_h = self.add_weight(
-            name="b_h", shape=[size], initializer=keras.initializers.Constant(0.1)
+            name="b_h", shape=[size], initializer=keras.initializers.Constant(value=0.1)
         )
         self.w_t = self.add_weight(
             name="w_t",
@@ -25,7 +25,9 @@ class Highway(keras.layers.Layer):
             initializer=keras.initializers.TruncatedNormal(stddev=0.1),
         )
         self.b_t = self.add_weight(
-            name="b_t", shape=[size], initializer=keras.initializers.Constant(self.carry_bias)
+            name="b_t",
+            shape=[size],
+            initializer=keras.initializers.Constant(value=self.carry_bias),
         )
 
     def call(self, x):

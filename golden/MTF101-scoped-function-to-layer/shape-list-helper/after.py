@@ -12,21 +12,19 @@ def shape_list(x):
 class Conv1d(keras.layers.Layer):
     """Pointwise projection of [batch, time, features] to nf features."""
 
-    def __init__(self, name, nf, w_init_stdev=0.02, **kwargs):
+    def __init__(self, nf, w_init_stdev=0.02, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self.nf = nf
         self.w_init_stdev = w_init_stdev
 
     def build(self, x_shape):
-        nx = x_shape[-1]
+        *start, nx = list(x_shape)
         self.w = self.add_weight(
             name="w",
             shape=[1, nx, self.nf],
             initializer=keras.initializers.RandomNormal(stddev=self.w_init_stdev),
         )
-        self.b = self.add_weight(
-            name="b", shape=[self.nf], initializer=keras.initializers.Constant(0)
-        )
+        self.b = self.add_weight(name="b", shape=[self.nf], initializer="zeros")
 
     def call(self, x):
         *start, nx = shape_list(x)

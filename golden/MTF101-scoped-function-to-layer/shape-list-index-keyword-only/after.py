@@ -12,19 +12,15 @@ def shape_list(x):
 class Norm(keras.layers.Layer):
     """Layer normalization with keyword-only options, GPT-2 style."""
 
-    def __init__(self, name, *, axis=-1, epsilon=1e-5, **kwargs):
+    def __init__(self, *, axis=-1, epsilon=1e-5, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self.axis = axis
         self.epsilon = epsilon
 
     def build(self, x_shape):
-        n_state = x_shape[-1]
-        self.g = self.add_weight(
-            name="g", shape=[n_state], initializer=keras.initializers.Constant(1)
-        )
-        self.b = self.add_weight(
-            name="b", shape=[n_state], initializer=keras.initializers.Constant(0)
-        )
+        n_state = list(x_shape)[-1]
+        self.g = self.add_weight(name="g", shape=[n_state], initializer="ones")
+        self.b = self.add_weight(name="b", shape=[n_state], initializer="zeros")
 
     def call(self, x):
         u = tf.reduce_mean(x, axis=self.axis, keepdims=True)

@@ -22,7 +22,7 @@ class SiameseSimilarity(keras.layers.Layer):
 
     def __init__(self, name="siamese", **kwargs):
         super().__init__(name=name, **kwargs)
-        self.encoder = Encoder()
+        self.encoder = Encoder(name="encoder")
 
     def call(self, a, b):
         ea = self.encoder(a)

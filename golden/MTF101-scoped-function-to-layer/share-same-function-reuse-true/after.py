@@ -3,7 +3,7 @@ import tensorflow as tf
 
 
 class Encode(keras.layers.Layer):
-    def __init__(self, name, **kwargs):
+    def __init__(self, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self.proj = keras.layers.Dense(32, activation=tf.tanh, name="proj")
 
@@ -16,7 +16,7 @@ class DualEncoderScore(keras.layers.Layer):
 
     def __init__(self, name="dual_encoder", **kwargs):
         super().__init__(name=name, **kwargs)
-        self.encoder = Encode("encoder")
+        self.encoder = Encode(name="encoder")
 
     def call(self, context, response):
         c = self.encoder(context)

@@ -7,7 +7,7 @@ def gelu(x):
 
 
 class Conv1d(keras.layers.Layer):
-    def __init__(self, name, nf, **kwargs):
+    def __init__(self, nf, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self.nf = nf
 
@@ -27,14 +27,14 @@ class Conv1d(keras.layers.Layer):
 class Mlp(keras.layers.Layer):
     """Transformer feed-forward block: widen, GELU, project back to the input width."""
 
-    def __init__(self, name, expansion=4, **kwargs):
+    def __init__(self, expansion=4, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self.expansion = expansion
 
     def build(self, x_shape):
         nx = x_shape[-1]
-        self.c_fc = Conv1d("c_fc", self.expansion * nx)
-        self.c_proj = Conv1d("c_proj", nx)
+        self.c_fc = Conv1d(self.expansion * nx, name="c_fc")
+        self.c_proj = Conv1d(nx, name="c_proj")
 
     def call(self, x):
         h = gelu(self.c_fc(x))

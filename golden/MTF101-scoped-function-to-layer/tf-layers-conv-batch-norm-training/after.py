@@ -5,7 +5,7 @@ import tensorflow as tf
 class ConvBnRelu(keras.layers.Layer):
     """ResNet-style convolution, batch normalization and ReLU."""
 
-    def __init__(self, filters, kernel_size, strides, name, **kwargs):
+    def __init__(self, filters, kernel_size, strides, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self.filters = filters
         self.kernel_size = kernel_size
@@ -16,7 +16,7 @@ class ConvBnRelu(keras.layers.Layer):
             strides=strides,
             padding="same",
             use_bias=False,
-            kernel_initializer=keras.initializers.VarianceScaling(),
+            kernel_initializer="variance_scaling",
             name="conv2d",
         )
         self.batch_normalization = keras.layers.BatchNormalization(

@@ -10,12 +10,18 @@ class Lenet(keras.layers.Layer):
         self.num_classes = num_classes
         self.dropout_rate = dropout_rate
         self.conv2d = keras.layers.Conv2D(6, 5, activation=tf.nn.relu, name="conv2d")
-        self.max_pooling2d = keras.layers.MaxPooling2D(2, 2, name="max_pooling2d")
-        self.conv2d_1 = keras.layers.Conv2D(16, 5, activation=tf.nn.relu, name="conv2d_1")
-        self.max_pooling2d_1 = keras.layers.MaxPooling2D(2, 2, name="max_pooling2d_1")
+        self.max_pooling2d = keras.layers.MaxPooling2D(
+            2, strides=2, name="max_pooling2d"
+        )
+        self.conv2d_1 = keras.layers.Conv2D(
+            16, 5, activation=tf.nn.relu, name="conv2d_1"
+        )
+        self.max_pooling2d_1 = keras.layers.MaxPooling2D(
+            2, strides=2, name="max_pooling2d_1"
+        )
         self.flatten = keras.layers.Flatten(name="flatten")
         self.dense = keras.layers.Dense(120, activation=tf.nn.relu, name="dense")
-        self.dropout = keras.layers.Dropout(rate=dropout_rate, name="dropout")
+        self.dropout = keras.layers.Dropout(dropout_rate, name="dropout")
         self.dense_1 = keras.layers.Dense(num_classes, name="dense_1")
 
     def call(self, images, training=False):

@@ -13,16 +13,10 @@ class Standardize(keras.layers.Layer):
     def build(self, x_shape):
         n = x_shape[-1]
         self.mean = self.add_weight(
-            name="mean",
-            shape=[n],
-            initializer="zeros",
-            trainable=False,
+            name="mean", shape=[n], initializer="zeros", trainable=False
         )
         self.variance = self.add_weight(
-            name="variance",
-            shape=[n],
-            initializer="ones",
-            trainable=False,
+            name="variance", shape=[n], initializer="ones", trainable=False
         )
 
     def call(self, x):

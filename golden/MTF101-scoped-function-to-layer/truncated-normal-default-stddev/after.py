@@ -17,9 +17,7 @@ class ClassScores(keras.layers.Layer):
             initializer=keras.initializers.TruncatedNormal(stddev=1.0),
         )
         self.biases = self.add_weight(
-            name="biases",
-            shape=[self.num_classes],
-            initializer=keras.initializers.Constant(0.0),
+            name="biases", shape=[self.num_classes], initializer="zeros"
         )
 
     def call(self, features):

@@ -16,9 +16,7 @@ class ReluDense(layers.Layer):
             initializer=keras.initializers.TruncatedNormal(stddev=0.02),
         )
         self.bias = self.add_weight(
-            name="bias",
-            shape=[self.units],
-            initializer="zeros",
+            name="bias", shape=[self.units], initializer="zeros"
         )
         super(ReluDense, self).build(input_shape)
 

@@ -10,9 +10,7 @@ class FeatureGate(tf.keras.layers.Layer):
     def build(self, input_shape):
         # The number of features is only known once inputs arrive.
         self.gate = self.add_weight(
-            name="gate",
-            shape=[input_shape[-1]],
-            initializer="ones",
+            name="gate", shape=[input_shape[-1]], initializer="ones"
         )
 
     def call(self, inputs):

@@ -11,10 +11,7 @@ class PreciseAffine(tf.keras.layers.Layer):
 
     def build(self, input_shape):
         self.scale = self.add_weight(
-            name="scale",
-            shape=[self.features],
-            initializer="ones",
-            dtype="float64",
+            name="scale", shape=[self.features], initializer="ones", dtype="float64"
         )
         self.offset = self.add_weight(
             name="offset",

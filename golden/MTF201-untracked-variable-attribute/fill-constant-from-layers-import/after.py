@@ -1,5 +1,4 @@
 import keras
-import tensorflow as tf
 from tensorflow.keras.layers import Layer
 
 

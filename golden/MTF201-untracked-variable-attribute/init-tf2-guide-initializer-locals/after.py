@@ -10,9 +10,7 @@ class Linear(keras.layers.Layer):
 
     def build(self, input_shape):
         self.w = self.add_weight(
-            name="w",
-            shape=(self.input_dim, self.units),
-            initializer=keras.initializers.RandomNormal(),
+            name="w", shape=(self.input_dim, self.units), initializer="random_normal"
         )
         self.b = self.add_weight(name="b", shape=(self.units,), initializer="zeros")
 

@@ -10,11 +10,7 @@ class LinearWarmup(tf.keras.layers.Layer):
 
     def build(self, input_shape):
         self.step = self.add_weight(
-            name="step",
-            shape=(),
-            initializer="zeros",
-            dtype="int32",
-            trainable=False,
+            name="step", shape=(), initializer="zeros", dtype="int32", trainable=False
         )
 
     def call(self, inputs):

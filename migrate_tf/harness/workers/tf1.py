@@ -139,8 +139,17 @@ class TF1Side:
                 context = contextlib.nullcontext()
                 if call > 0:
                     context = tf.variable_scope(tf.get_variable_scope(), reuse=True)
-                with context:
-                    outputs.append(function(**args, **tensors))
+                try:
+                    with context:
+                        outputs.append(function(**args, **tensors))
+                except ValueError as error:
+                    if call == 0 or "does not exist" not in str(error):
+                        raise
+                    # A scope named by default_name gets a new name on every call
+                    # (dense, dense_1, ...): TF1 code cannot call it again on the same
+                    # variables, so it is compared on its first call only.
+                    record["reuse_failed"] = str(error).splitlines()[0]
+                    break
                 record["per_call"].append(
                     sorted(common.strip_suffix(v.name) for v in tf.global_variables())
                 )
