@@ -29,7 +29,7 @@ import numpy as np
 #: many values, within the side's limit (a TF1 re-initialisation is cheap, a Keras
 #: rebuild is not).
 POOL_TARGET = 2048
-MAX_DRAWS = {"tf1": 128, "keras2": 24, "keras3": 24}
+MAX_DRAWS = {"tf1": 128, "keras2": 12, "keras3": 12}
 #: Outputs are sent back in full up to this many values each; larger ones as a
 #: deterministic sample (with their statistics), to keep the pipe traffic bounded.
 MAX_OUTPUT_VALUES = 200_000
