@@ -223,8 +223,16 @@ def _plan_function(check: Check, tree: ast.Module, inference: Inference, case: C
     new_init: dict[str, Any] = {}
     inputs: list[tuple[str, TensorSpec]] = []
     missing: list[tuple[str, Any, str]] = []
+    call_args: dict[str, Any] = {}
     for param in signature.params:
         name = param.name
+        first_input = bool(conversion.inputs) and name == conversion.inputs[0]
+        if name in conversion.inputs and name in given and not first_input and (
+            parse_tensor_spec(given[name]) is None
+        ):
+            # the rule made it a call argument; the case passes a plain value to both
+            old_args[name] = call_args[name] = given[name]
+            continue
         if name in conversion.inputs:
             spec = _tensor_value(check, inference, function, name, given)
             if spec is None:
@@ -274,7 +282,7 @@ def _plan_function(check: Check, tree: ast.Module, inference: Inference, case: C
         "class": conversion.new,
         "init": {k: encode_value(v) for k, v in new_init.items()},
         "call_first": order[0] if order else None,
-        "call_args": {},
+        "call_args": {k: encode_value(v) for k, v in call_args.items()},
     }
 
 
