@@ -347,30 +347,10 @@ _REMOVABLE_PREFIXES = ("tensorflow", "keras", "tf_keras")
 
 
 def referenced_names(module: cst.Module) -> set[str]:
-    """Names the module reads, outside import statements (attribute and keyword
-    names are not references)."""
-    found: set[str] = set()
+    """Names the module reads, outside import statements."""
+    from migrate_tf.shared.names import free_names
 
-    class Collector(cst.CSTVisitor):
-        def visit_Import(self, node) -> bool:
-            return False
-
-        def visit_ImportFrom(self, node) -> bool:
-            return False
-
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
-            return False
-
-        def visit_Arg(self, node: cst.Arg) -> bool:
-            node.value.visit(self)
-            return False
-
-        def visit_Name(self, node: cst.Name) -> None:
-            found.add(node.value)
-
-    module.visit(Collector())
-    return found
+    return free_names(module, skip_imports=True)
 
 
 def remove_imports_made_unused(before: cst.Module, after: cst.Module) -> cst.Module:
