@@ -120,3 +120,48 @@ def test_initial_value_maps_to_the_same_distribution(expression, index, module):
     weight = weight_from_initial_value(cst.parse_expression(expression), index, "keras")
     shape = tuple(eval(weight.shape))  # noqa: S307 - literal shapes in these cases
     assert_same_distribution(expected, keras_values(weight.initializer, shape))
+
+
+CONTRIB_INDEX = ImportIndex.from_module(
+    cst.parse_module("import tensorflow as tf\nx = tf.contrib.layers\n")
+)
+
+
+def contrib_variance_scaling(shape, factor=2.0, mode="FAN_IN", uniform=False):
+    """tf.contrib.layers.variance_scaling_initializer as TF 1.15 defined it (contrib
+    is gone from TensorFlow 2): the reference the mapping must reproduce."""
+    fan_in, fan_out = float(np.prod(shape[:-1])), float(shape[-1])
+    n = {"FAN_IN": fan_in, "FAN_OUT": fan_out, "FAN_AVG": (fan_in + fan_out) / 2}[mode]
+    if uniform:
+        limit = np.sqrt(3.0 * factor / n)
+        return np.asarray(tf.random.uniform(shape, -limit, limit))
+    return np.asarray(tf.random.truncated_normal(shape, stddev=np.sqrt(1.3 * factor / n)))
+
+
+@pytest.mark.parametrize(
+    "expression, reference",
+    [
+        ("tf.contrib.layers.variance_scaling_initializer()", {}),
+        ("tf.contrib.layers.variance_scaling_initializer(factor=1.0, mode='FAN_AVG')", {"factor": 1.0, "mode": "FAN_AVG"}),
+        ("tf.contrib.layers.variance_scaling_initializer(1.0, 'FAN_IN', True)", {"factor": 1.0, "uniform": True}),
+        ("tf.contrib.layers.xavier_initializer(uniform=False)", {"factor": 1.0, "mode": "FAN_AVG"}),
+        ("tf.contrib.layers.xavier_initializer()", {"factor": 1.0, "mode": "FAN_AVG", "uniform": True}),
+    ],
+)
+def test_contrib_initializer_maps_to_the_same_distribution(expression, reference):
+    expected = contrib_variance_scaling(SHAPE, **reference)
+    mapped = keras_initializer(cst.parse_expression(expression), CONTRIB_INDEX, "keras")
+    assert_same_distribution(expected, keras_values(mapped, SHAPE))
+
+
+def test_uniform_unit_scaling_maps_for_matrices_and_is_refused_for_vectors():
+    expression = cst.parse_expression("tf.uniform_unit_scaling_initializer(factor=1.5)")
+    expected = np.asarray(tf.compat.v1.uniform_unit_scaling_initializer(factor=1.5)(SHAPE))
+    mapped = keras_initializer(expression, TF1_INDEX, "keras", rank=2)
+    assert_same_distribution(expected, keras_values(mapped, SHAPE))
+    from migrate_tf.shared.initializers import Refusal
+
+    with pytest.raises(Refusal):
+        keras_initializer(expression, TF1_INDEX, "keras", rank=1)
+    with pytest.raises(Refusal):
+        keras_initializer(expression, TF1_INDEX, "keras")

@@ -85,9 +85,19 @@ def test_initializer_objects_map_with_tf_defaults(expression, index, expected):
     assert keras_initializer(cst.parse_expression(expression), index, "keras") == expected
 
 
-def test_xavier_normal_is_refused_not_guessed():
+def test_xavier_normal_maps_with_tf1_truncation_factor():
     index = ImportIndex.from_module(cst.parse_module("import tensorflow as tf\ntf.contrib\n"))
-    with pytest.raises(Refusal, match="truncated normal"):
+    mapped = keras_initializer(
+        cst.parse_expression("tf.contrib.layers.xavier_initializer(uniform=False)"), index, "keras"
+    )
+    assert mapped == (
+        "keras.initializers.VarianceScaling(scale=1.3 * 0.87962566103423978**2, "
+        'mode="fan_avg", distribution="truncated_normal")'
+    )
+
+
+def test_uniform_unit_scaling_without_a_known_rank_is_refused_not_guessed():
+    with pytest.raises(Refusal, match="rank"):
         keras_initializer(
-            cst.parse_expression("tf.contrib.layers.xavier_initializer(uniform=False)"), index, "keras"
+            cst.parse_expression("tf.uniform_unit_scaling_initializer()"), TF1, "keras"
         )

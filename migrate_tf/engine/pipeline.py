@@ -205,6 +205,13 @@ class RuleContext:
             raise LookupError(
                 f"{code} reported a node that is not part of the original module"
             )
+        if self._suppressions and (
+            self.is_suppressed(node, code)
+            or (statement is not None and self.is_suppressed(statement, code))
+        ):
+            # `# migrate-tf: ignore[CODE]` on the statement silences its findings too,
+            # whichever traversal of the rule found them.
+            return
         finding = Finding(
             line=position.start.line,
             column=position.start.column + 1,

@@ -74,10 +74,8 @@ def apply_verified(
             outcome.issues.append(FileIssue(path, migrated.error))
         elif migrated.output is None:
             continue
-        elif not migrated.conversions:
-            outcome.issues.append(
-                FileIssue(path, "the migration changes it but records no conversion to verify; not written")
-            )
+        elif migrated.unrecorded:
+            outcome.issues.append(FileIssue(path, migrated.unrecorded + " and not written"))
         else:
             pending[path] = (migrated, frozenset())
 

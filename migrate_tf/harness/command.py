@@ -149,6 +149,9 @@ def run_verify(request: VerifyRequest, echo: Echo) -> int:
                 if migrated.error is not None:
                     result.issues.append(FileIssue(path, migrated.error))
                     continue
+                if migrated.unrecorded:
+                    result.issues.append(FileIssue(path, migrated.unrecorded))
+                    continue
                 unit = unit_of(migrated, workspace, request.project_dir)
                 if unit is not None:
                     units.append(unit)

@@ -122,6 +122,17 @@ class Migrated:
     conversions: list = dataclasses.field(default_factory=list)
     error: str | None = None
     encoding: str = "utf-8"
+    #: the rules that changed it
+    applied: tuple[str, ...] = ()
+
+    @property
+    def unrecorded(self) -> str | None:
+        """Why a changed file cannot be verified: its rules recorded no conversion."""
+        if self.output is None or self.conversions:
+            return None
+        codes = ", ".join(self.applied) or "the rules"
+        return (f"the migration changes it, but {codes} recorded no conversion, so there is "
+                "nothing verify can run; not verified")
 
 
 def migrate_file(
@@ -161,7 +172,8 @@ def migrate_file(
         return Migrated(path, data, None, source=decoded.text,
                         error=f"the migrated code cannot be encoded: {error.reason}")
     return Migrated(path, data, output, source=decoded.text,
-                    conversions=list(result.conversions), encoding=decoded.encoding)
+                    conversions=list(result.conversions), encoding=decoded.encoding,
+                    applied=tuple(result.applied))
 
 
 def unit_of(migrated: Migrated, workspace: Workspace, project_dir: Path | None) -> Unit | None:
@@ -185,6 +197,9 @@ def pair_unit(old: str, new: str, *, rules, settings: Settings, project_dir: Pat
     result.scanned = 2
     if migrated.error is not None:
         result.issues.append(FileIssue(old, migrated.error))
+        return None
+    if migrated.unrecorded:
+        result.issues.append(FileIssue(old, migrated.unrecorded))
         return None
     if not migrated.conversions:
         result.issues.append(

@@ -384,9 +384,9 @@ class MigrateTfServer(LanguageServer):
     def _ignorable(self, analysis: Analysis, start, end):
         """(line for the comment, code, diagnostic) of each diagnostic in the range."""
         for conversion in analysis.conversions:
-            if not _touches(conversion.range, conversion.line, start, end):
+            span = conversion_span(conversion)  # the diagnostic's range: the name
+            if not _touches(span, conversion.line, start, end):
                 continue
-            span = conversion_span(conversion)
             line = span.line if span is not None else conversion.line
             yield line, conversion.code, self.conversion_diagnostic(analysis, conversion)
         for finding in analysis.findings:

@@ -119,9 +119,13 @@ class PositionalAddWeight(Rule):
         super().__init__(context)
         #: per open class: whether its methods' `self.add_weight` calls are ours
         self._classes: list[bool] = []
+        #: per open class: whether it is a Keras layer and a call in it was converted
+        self._converted: list[list[bool]] = []
         #: per open function: the name `self` has there (None outside methods)
         self._selves: list[str | None] = []
         self._local_classes: dict[str, bool] = {}
+        #: indentation of the statements being visited (for black's layout)
+        self._statement_indents: list[int] = []
 
     # Traversal -------------------------------------------------------------------
 
@@ -140,12 +144,17 @@ class PositionalAddWeight(Rule):
         if kind is not None or is_module:
             self._local_classes[node.name.value] = True
         self._classes.append(ours)
+        self._converted.append([kind is not None, False])
         self._selves.append(None)
         return True
 
     def leave_ClassDef(self, original_node, updated_node):
         self._classes.pop()
         self._selves.pop()
+        is_layer, converted = self._converted.pop()
+        if is_layer and converted:
+            name = original_node.name.value
+            self.record(original_node, "layer-class", name, name)
         return updated_node
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -179,6 +188,7 @@ class PositionalAddWeight(Rule):
         if plan is None:
             return updated_node
         self.changed = True
+        self._converted[-1][1] = True
         return self._rewrite(original_node, updated_node, plan)
 
     # Deciding --------------------------------------------------------------------
@@ -286,26 +296,49 @@ class PositionalAddWeight(Rule):
         return self._fit_line(original, new_call)
 
     def _fit_line(self, original: cst.Call, new_call: cst.Call) -> cst.Call:
-        """Black's layout when a call written on one line no longer fits on it."""
+        """Black's layout for a call whose lines no longer fit once named (a call with
+        comments inside keeps its layout)."""
         position = self.context.positions.get(original)
-        text = code_of(new_call)
-        if position is None or position.start.line != position.end.line or "\n" in text:
+        if position is None or m.findall(original, m.Comment()):
             return new_call
-        line = self.context.source.splitlines()[position.start.line - 1]
-        before, after = line[: position.start.column], line[position.end.column :]
-        if len(before) + len(text) + len(after) <= LINE_LENGTH:
+        lines = self.context.source.splitlines()
+        first = lines[position.start.line - 1]
+        last = lines[position.end.line - 1]
+        before, after = first[: position.start.column], last[position.end.column :]
+        line_indent = len(first) - len(first.lstrip())
+        block_indent = self._statement_indents[-1] if self._statement_indents else line_indent
+        text_lines = code_of(new_call).splitlines()
+        widths = [len(before) + len(text_lines[0])]
+        widths += [block_indent + len(line) for line in text_lines[1:]]
+        widths[-1] += len(after)
+        if max(widths) <= LINE_LENGTH:
             return new_call
-        indent = len(line) - len(line.lstrip())
         arguments = [
             (arg.keyword.value if arg.keyword else None, code_of(arg.value))
             for arg in new_call.args
         ]
         rendered = render_call(
-            before[indent:], code_of(new_call.func), arguments, indent=indent
+            before[line_indent:], code_of(new_call.func), arguments, indent=line_indent
         )
-        expression = rendered[len(before) - indent :]
+        expression = rendered[len(before) - line_indent :]
+        # Continuation lines are relative to the statement's indentation.
+        shift = " " * (line_indent - block_indent)
+        expression = expression.replace("\n", "\n" + shift)
         statement = parse_statements(f"_ = {expression}\n")[0]
         return statement.body[0].value
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        position = self.context.positions.get(node)
+        indent = 0
+        if position is not None:
+            line = self.context.source.splitlines()[position.start.line - 1]
+            indent = len(line) - len(line.lstrip())
+        self._statement_indents.append(indent)
+        return True
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        self._statement_indents.pop()
+        return updated_node
 
 
 def _argument_kind(node: cst.BaseExpression) -> str | None:

@@ -196,11 +196,14 @@ def keras_initializer(
     index: ImportIndex,
     keras: str,
     known: frozenset[str] | set[str] = frozenset(),
+    rank: int | None = None,
 ) -> str:
     """The Keras 3 initializer (as source text) equivalent to the initializer ``node``.
 
     ``known`` are names already bound to Keras initializers (a converted
-    module-level `weight_init = ...`): they are used as they are."""
+    module-level `weight_init = ...`): they are used as they are. ``rank`` is the
+    rank of the variable when known: some TF1 initializers only have a Keras
+    equivalent for some ranks."""
     if isinstance(node, cst.Name) and node.value in known:
         return node.value
     if isinstance(node, cst.SimpleString):
@@ -212,8 +215,15 @@ def keras_initializer(
         mapping = _INITIALIZERS.get(canonical or "")
         if mapping is not None:
             return _map_initializer_call(node, mapping, keras)
-        if canonical == "tf1.contrib.layers.xavier_initializer":
+        if canonical in ("tf1.contrib.layers.xavier_initializer", "tf.contrib.layers.xavier_initializer"):
             return _xavier(node, keras)
+        if canonical in (
+            "tf1.contrib.layers.variance_scaling_initializer",
+            "tf.contrib.layers.variance_scaling_initializer",
+        ):
+            return _contrib_variance_scaling(node, keras)
+        if canonical == "tf1.uniform_unit_scaling_initializer":
+            return _uniform_unit_scaling(node, keras, rank)
     canonical = index.canonical(node)
     if canonical is not None and canonical.startswith("keras.initializers."):
         return code_of(node)
@@ -271,20 +281,71 @@ def _variance_scaling_mode(node: cst.BaseExpression) -> str:
     raise Refusal(f"the mode `{code_of(node)}` cannot be decided statically")
 
 
+#: tf.contrib's truncated normals draw with stddev sqrt(1.3 * factor / n) (1.3 makes
+#: up for the truncation); Keras' VarianceScaling draws with sqrt(scale / n) / 0.8796...
+#: The same distribution therefore has scale = factor * 1.3 * 0.8796...**2.
+CONTRIB_TRUNCATED_SCALE = "1.3 * 0.87962566103423978**2"
+
+
 def _xavier(call: cst.Call, keras: str) -> str:
     bound = bind_arguments(call, ("uniform", "seed", "dtype"))
     uniform = bound.get("uniform")
+    seed = bound.get("seed")
+    seed_argument = "" if seed is None or is_none(seed) else f", seed={code_of(seed)}"
     if uniform is None or (isinstance(uniform, cst.Name) and uniform.value == "True"):
-        seed = bound.get("seed")
-        if seed is None or is_none(seed):
+        if not seed_argument:
             return '"glorot_uniform"'
-        return f"{keras}.initializers.GlorotUniform(seed={code_of(seed)})"
-    # The normal variant draws with stddev sqrt(1.3 * 2 / (fan_in + fan_out)), which
-    # no Keras 3 initializer reproduces exactly.
-    raise Refusal(
-        "`xavier_initializer(uniform=False)` uses a truncated normal that no Keras 3 "
-        "initializer reproduces exactly"
+        return f"{keras}.initializers.GlorotUniform({seed_argument[2:]})"
+    if isinstance(uniform, cst.Name) and uniform.value == "False":
+        return (
+            f"{keras}.initializers.VarianceScaling(scale={CONTRIB_TRUNCATED_SCALE}, "
+            f'mode="fan_avg", distribution="truncated_normal"{seed_argument})'
+        )
+    raise Refusal(f"`uniform={code_of(uniform)}` cannot be decided statically")
+
+
+def _contrib_variance_scaling(call: cst.Call, keras: str) -> str:
+    bound = bind_arguments(call, ("factor", "mode", "uniform", "seed", "dtype"))
+    factor = code_of(bound["factor"]) if "factor" in bound else "2.0"
+    mode = _variance_scaling_mode(bound["mode"]) if "mode" in bound else '"fan_in"'
+    seed = bound.get("seed")
+    seed_argument = "" if seed is None or is_none(seed) else f", seed={code_of(seed)}"
+    uniform = bound.get("uniform")
+    if uniform is None or m_is_name(uniform, "False"):
+        scale = f"{factor} * {CONTRIB_TRUNCATED_SCALE}"
+        distribution = '"truncated_normal"'
+    elif m_is_name(uniform, "True"):
+        scale, distribution = factor, '"uniform"'
+    else:
+        raise Refusal(f"`uniform={code_of(uniform)}` cannot be decided statically")
+    return (
+        f"{keras}.initializers.VarianceScaling(scale={scale}, mode={mode}, "
+        f"distribution={distribution}{seed_argument})"
     )
+
+
+def _uniform_unit_scaling(call: cst.Call, keras: str, rank: int | None) -> str:
+    # TF1 scales by the product of all dimensions but the last; Keras' fan_in is the
+    # same for rank 2 and more, and differs for vectors.
+    if rank is None or rank < 2:
+        raise Refusal(
+            "`uniform_unit_scaling_initializer` matches a Keras initializer only for "
+            "variables of rank 2 or more, and this rank is not known to be"
+        )
+    bound = bind_arguments(call, ("factor", "seed", "dtype"))
+    factor = code_of(bound["factor"]) if "factor" in bound else "1.0"
+    number = literal_number(bound["factor"]) if "factor" in bound else 1.0
+    scale = repr(float(number) ** 2) if number is not None else f"{factor} ** 2"
+    seed = bound.get("seed")
+    seed_argument = "" if seed is None or is_none(seed) else f", seed={code_of(seed)}"
+    return (
+        f'{keras}.initializers.VarianceScaling(scale={scale}, mode="fan_in", '
+        f'distribution="uniform"{seed_argument})'
+    )
+
+
+def m_is_name(node: cst.BaseExpression, value: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == value
 
 
 # Initial values ------------------------------------------------------------------

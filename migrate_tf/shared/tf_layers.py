@@ -222,7 +222,8 @@ def split_layer_call(
             continue
         kind = spec.constructor[parameter]
         if kind == _INITIALIZER:
-            text = keras_initializer(value, index, keras, known_initializers)
+            rank = 2 if parameter == "kernel_initializer" else 1
+            text = keras_initializer(value, index, keras, known_initializers, rank)
         elif kind == _REGULARIZER:
             text = keras_regularizer(value, index, keras)
         else:

@@ -345,8 +345,12 @@ class ClassWriter:
         elif isinstance(initializer, cst.Name) and initializer.value in self.inlined_initializers:
             initializer_text = self.inlined_initializers[initializer.value]
         else:
+            shape_node = arguments["shape"]
+            rank = (
+                len(shape_node.elements) if isinstance(shape_node, (cst.List, cst.Tuple)) else None
+            )
             initializer_text = keras_initializer(
-                moved(initializer), self.index, self.keras, self.planner_initializers
+                moved(initializer), self.index, self.keras, self.planner_initializers, rank
             )
         call_arguments.append(("initializer", initializer_text))
         if dtype is not None and dtype != "float32":
