@@ -41,7 +41,14 @@ GOLDEN = REPO / "golden"
 POOL_TARGET = 2048
 #: ... but never with more builds than this (a 2x2 variable gets 4 * 128 = 512 values).
 MAX_BUILDS = 128
-CASE_KEYS = {"class", "init", "inputs"}
+CASE_KEYS = {"class", "init", "inputs", "keras2_before", "keras3_before"}
+#: Optional keys: the exception class that before.py raises when the layer is built and
+#: called under Keras 2 (``keras2_before``: the old code never ran, so after.py is
+#: checked against the intended model alone) or under Keras 3 (``keras3_before``: the
+#: crash the rule fixes; ``"untrainable"`` there: before.py runs under Keras 3 but
+#: its weights are not trainable). Without ``keras3_before``, before.py must run under
+#: Keras 3 and track none of its raw tf.Variables.
+EXPECTED_FAILURE_KEYS = ("keras2_before", "keras3_before")
 INPUT_SPEC = re.compile(r"^\s*([a-z]+[0-9]*)\s*\[\s*([0-9,\s]*)\]\s*$")
 
 
@@ -128,7 +135,13 @@ def read_layers(toml_path: Path) -> list[dict]:
             raise ValueError(f"{where}: 'inputs' must be a non-empty list like [\"float32[2, 4]\"]")
         for spec in inputs:
             parse_input_spec(spec)
-        checked.append({"class": layer["class"], "init": init, "inputs": inputs})
+        entry = {"class": layer["class"], "init": init, "inputs": inputs}
+        for key in EXPECTED_FAILURE_KEYS:
+            if key in layer:
+                if not isinstance(layer[key], str) or not layer[key].isidentifier():
+                    raise ValueError(f"{where}: '{key}' must name an exception class, e.g. \"ValueError\"")
+                entry[key] = layer[key]
+        checked.append(entry)
     return checked
 
 
@@ -204,19 +217,64 @@ class Backend:
     def assign(self, variable, value: np.ndarray) -> None: ...
     def tracked(self, layer) -> tuple[list, list]: ...
     def convert_input(self, array: np.ndarray): ...
+    def is_container(self, value: Any) -> bool: ...
+    def container_variables(self, container) -> list: ...
+    def short_name(self, variable) -> str: ...
 
     #: Variable attributes the framework itself puts on layers and models (for example
     #: tf_keras models carry ``_train_counter``); they are not the case's variables.
     framework_attributes: frozenset = frozenset()
 
 
-def variable_attributes(backend: Backend, layer) -> dict[str, Any]:
-    """Attribute name -> variable, for every attribute of ``layer`` that is a variable."""
-    return {
-        name: value
-        for name, value in sorted(vars(layer).items())
-        if backend.is_variable(value) and name not in backend.framework_attributes
-    }
+def variable_attributes(backend: Backend, layer, is_variable=None) -> dict[str, Any]:
+    """Attribute path -> variable, for every variable ``layer`` holds in an attribute.
+
+    A variable of the layer itself is keyed by its attribute name (``w``). Variables of
+    the objects it holds in public attributes (sublayers, ``tf.Module``s, lists and
+    dicts of them) are keyed by the path to them: ``inner.w`` for a class of the case
+    itself (its attribute names are the same on both sides), ``dense/kernel`` (the
+    variable's own name) for a framework layer such as ``Dense``, whose attribute
+    names differ between Keras 2 and Keras 3.
+    """
+    is_variable = is_variable or backend.is_variable
+    found: dict[str, Any] = {}
+    case_module = type(layer).__module__
+    seen: set[int] = set()
+
+    def walk(obj, prefix: str) -> None:
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        for name, value in sorted(vars(obj).items()):
+            if name in backend.framework_attributes:
+                continue
+            if is_variable(value):
+                found[prefix + name] = value
+                continue
+            if name.startswith("_"):
+                continue
+            for key, item in _held_objects(name, value):
+                if id(item) in seen or not backend.is_container(item):
+                    continue
+                if type(item).__module__ == case_module:
+                    walk(item, f"{prefix}{key}.")
+                else:
+                    seen.add(id(item))
+                    for variable in backend.container_variables(item):
+                        if is_variable(variable):
+                            found[f"{prefix}{key}/{backend.short_name(variable)}"] = variable
+
+    walk(layer, "")
+    return found
+
+
+def _held_objects(name: str, value) -> list[tuple[str, Any]]:
+    """``[(name, value)]``, or the elements of a list, tuple or dict as ``name[i]``."""
+    if isinstance(value, (list, tuple)):
+        return [(f"{name}[{i}]", item) for i, item in enumerate(value)]
+    if isinstance(value, dict):
+        return [(f"{name}[{key!r}]", item) for key, item in sorted(value.items(), key=str)]
+    return [(name, value)]
 
 
 def flatten_outputs(backend: Backend, value) -> list[dict]:
@@ -323,9 +381,41 @@ def run_layer(backend: Backend, module, spec: dict, *, seed: int = 1) -> dict:
         entry = record["variables"][attr]
         backend.assign(var, known_value(attr, tuple(entry["shape"]), entry["dtype"]))
     record["outputs"] = flatten_outputs(backend, layer(*inputs))
-    record["recreated_by_call"] = [
-        attr for attr, var in found.items() if getattr(layer, attr, None) is not var
-    ]
+    record["losses"] = [float(np.asarray(backend.to_numpy(loss))) for loss in layer.losses]
+    # Created once? A further call must keep every variable and add none.
+    before_repeat = {attr: np.asarray(backend.to_numpy(var)) for attr, var in found.items()}
+    record["repeat_outputs"] = flatten_outputs(backend, layer(*inputs))
+    # A layer that updates its own variables (a step counter) may answer differently.
+    record["state_changed_by_call"] = sorted(
+        attr
+        for attr, var in found.items()
+        if not np.array_equal(np.asarray(backend.to_numpy(var)), before_repeat[attr])
+    )
+    now = variable_attributes(backend, layer)
+    record["recreated_by_call"] = [attr for attr, var in found.items() if now.get(attr) is not var]
+    record["created_by_call"] = sorted(set(now) - set(found))
+    trainable_now, non_trainable_now = backend.tracked(layer)
+    record["weights_stable"] = len(trainable_now) == len(trainable) and len(
+        non_trainable_now
+    ) == len(non_trainable) and all(
+        a is b for a, b in zip(trainable_now + non_trainable_now, trainable + non_trainable)
+    )
+    return record
+
+
+def run_expecting_failure(backend: Backend, module, spec: dict, expected: str) -> dict:
+    """Build and call a layer whose old code cannot run on this side: record the error."""
+    record: dict[str, Any] = {"class": spec["class"], "expected_failure": expected}
+    try:
+        cls = getattr(module, spec["class"])
+        inputs = [backend.convert_input(array) for array in make_inputs(spec["inputs"])]
+        backend.set_seed(1)
+        cls(**spec["init"])(*inputs)
+    except Exception as error:  # noqa: BLE001 - what the case expects
+        record["failure"] = type(error).__name__
+        record["failure_message"] = str(error)[:2000]
+    else:
+        record["failure"] = None
     return record
 
 
@@ -343,7 +433,11 @@ def run_cases(backend: Backend, manifest: list[dict]) -> dict:
             specs = read_layers(Path(entry["toml"]))
             module = load_module(Path(entry["module"]), module_name(backend.name, case_id, "main"))
             for spec in specs:
-                result["layers"].append(run_layer(backend, module, spec))
+                expected = spec.get(f"{backend.name}_before") if entry.get("old") else None
+                if expected:
+                    result["layers"].append(run_expecting_failure(backend, module, spec, expected))
+                else:
+                    result["layers"].append(run_layer(backend, module, spec))
         except Exception:  # noqa: BLE001 - reported to the test, which fails on it
             result["error"] = traceback.format_exc()
         results[case_id] = result
@@ -358,7 +452,9 @@ def default_manifest(side: str) -> list[dict]:
         if not case.runnable:
             continue
         if side == "keras2":
-            manifest.append({"id": case.id, "module": str(case.before), "toml": str(case.toml)})
+            manifest.append(
+                {"id": case.id, "module": str(case.before), "toml": str(case.toml), "old": True}
+            )
         else:
             manifest.append(
                 {"id": case.id, "module": str(case.after), "before": str(case.before),

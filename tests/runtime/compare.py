@@ -137,7 +137,8 @@ def compare_initial_value(
 
 def compare_outputs(k2: dict, k3: dict, rtol: float = RTOL, atol: float = ATOL) -> list[str]:
     """Outputs agree: after the same known values were assigned by attribute name, and
-    on the first call when every initial value is a constant.
+    on the first call when every initial value is a constant; so do the regularization
+    losses.
 
     A Keras 2 layer that makes a new variable on every call (``tf.Variable`` in ``call``)
     throws the assigned values away, so only its first call can be compared.
@@ -155,6 +156,8 @@ def compare_outputs(k2: dict, k3: dict, rtol: float = RTOL, atol: float = ATOL) 
     if not recreated:
         problems += compare_output_lists(f"{cls} after assigning known values", k2["outputs"], k3["outputs"], rtol, atol)
         compared += 1
+    if "losses" in k2 and "losses" in k3 and not recreated:
+        problems += compare_losses(cls, k2["losses"], k3["losses"], rtol, atol)
     if not compared:
         problems.append(
             f"{cls}: outputs cannot be compared: random initial values and variable(s) "
@@ -163,8 +166,80 @@ def compare_outputs(k2: dict, k3: dict, rtol: float = RTOL, atol: float = ATOL) 
     return problems
 
 
+def compare_losses(cls: str, losses2: list, losses3: list, rtol=RTOL, atol=ATOL) -> list[str]:
+    """The layer's regularization losses: as many, with the same sum."""
+    if len(losses2) != len(losses3):
+        return [f"{cls}: {len(losses3)} regularization loss(es) after, {len(losses2)} under Keras 2"]
+    if not np.isclose(sum(losses3), sum(losses2), rtol=rtol, atol=atol):
+        return [f"{cls}: regularization losses sum to {sum(losses3)!r} after, {sum(losses2)!r} under Keras 2"]
+    return []
+
+
+def check_expected_failure(record: dict, where: str) -> list[str]:
+    """A layer that the case says cannot run (``keras2_before`` / ``keras3_before``)
+    failed, with the exception class the case names."""
+    expected = record["expected_failure"]
+    if record.get("failure") is None:
+        return [f"{record['class']}: {where} was expected to raise {expected} but ran"]
+    if record["failure"] != expected:
+        return [
+            f"{record['class']}: {where} raised {record['failure']}, the case expects "
+            f"{expected}: {record.get('failure_message', '')[:500]}"
+        ]
+    return []
+
+
+def check_created_once(k3: dict, rtol: float = RTOL, atol: float = ATOL) -> list[str]:
+    """after.py creates its variables once: calling the layer again keeps every variable
+    and weight, adds none, and gives the same outputs (unless the call updated the
+    layer's own variables, as a step counter does)."""
+    problems = []
+    cls = k3["class"]
+    if k3["recreated_by_call"]:
+        problems.append(f"{cls}: calling again replaced variable(s) {k3['recreated_by_call']}")
+    if k3["created_by_call"]:
+        problems.append(f"{cls}: calling again created variable(s) {k3['created_by_call']}")
+    if not k3["weights_stable"]:
+        problems.append(f"{cls}: calling again changed the layer's weights")
+    if not k3["state_changed_by_call"]:
+        problems += compare_output_lists(
+            f"{cls} second call with the same values", k3["outputs"], k3["repeat_outputs"],
+            rtol, atol, old="the first call",
+        )
+    return problems
+
+
+def check_intended(k3: dict) -> list[str]:
+    """The old code never ran (a Lambda creating variables, a ``tf.Module`` calling
+    ``add_weight``): after.py is checked against the intended model alone. Every
+    variable is tracked, created once, and the outputs of two calls are identical."""
+    problems = []
+    cls = k3["class"]
+    if not k3["variables"]:
+        problems.append(f"{cls}: after.py holds no variable")
+    for attr, entry in sorted(k3["variables"].items()):
+        if not entry["tracked"]:
+            problems.append(f"{cls}.{attr} is not in the Keras 3 layer's weights")
+    counted = k3["trainable_count"] + k3["non_trainable_count"]
+    if counted != len(k3["variables"]):
+        problems.append(
+            f"{cls}: {counted} weight(s) tracked, {len(k3['variables'])} variable(s) held"
+        )
+    return problems + check_created_once(k3)
+
+
 def check_before_untracked(layer: dict) -> list[str]:
-    """before.py under Keras 3 has raw tf.Variable attributes and tracks none of them."""
+    """before.py under Keras 3 has raw tf.Variable attributes and tracks none of them;
+    or, when the case names the error, it fails with that error."""
+    if "expected_failure" in layer:
+        return check_expected_failure(layer, "before.py under Keras 3")
+    if layer.get("untrainable_expected"):
+        if not layer["untrainable"]:
+            return [
+                f"{layer['class']}: before.py under Keras 3 has no non-trainable weight: "
+                "the case does not show the bug"
+            ]
+        return []
     problems = []
     if not layer["raw_variables"]:
         problems.append(

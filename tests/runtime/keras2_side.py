@@ -89,6 +89,16 @@ class Keras2(common.Backend):
     def convert_input(self, array):
         return self.tf.constant(array)
 
+    def is_container(self, value):
+        return isinstance(value, self.tf.Module)  # tf_keras layers are tf.Modules
+
+    def container_variables(self, container):
+        weights = getattr(container, "weights", None)
+        return list(weights) if weights is not None else list(container.variables)
+
+    def short_name(self, variable):
+        return variable.name.rsplit("/", 1)[-1].split(":")[0]
+
 
 def run(manifest):
     import tensorflow as tf

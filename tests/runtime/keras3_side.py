@@ -69,10 +69,43 @@ class Keras3(common.Backend):
 
         return tf.constant(array)
 
+    def is_container(self, value):
+        import tensorflow as tf
+
+        return isinstance(value, (self.keras.layers.Layer, tf.Module))
+
+    def container_variables(self, container):
+        if isinstance(container, self.keras.layers.Layer):
+            return list(container.weights)
+        return list(container.variables)
+
+    def short_name(self, variable):
+        return variable.name.rsplit("/", 1)[-1].split(":")[0]
+
+
+def untrainable_under_keras3(backend: Keras3, module, spec: dict) -> dict:
+    """Build and call a layer of before.py whose weights Keras 3 makes non-trainable."""
+    inputs = [backend.convert_input(a) for a in common.make_inputs(spec["inputs"])]
+    backend.set_seed(1)
+    layer = getattr(module, spec["class"])(**spec["init"])
+    layer(*inputs)
+    variables = common.variable_attributes(backend, layer)
+    return {
+        "class": spec["class"],
+        "untrainable_expected": True,
+        "variables": sorted(variables),
+        "untrainable": sorted(name for name, v in variables.items() if not v.trainable),
+    }
+
 
 def before_under_keras3(backend: Keras3, entry: dict) -> dict:
-    """Build and call each layer of before.py; which raw tf.Variable attributes are tracked?"""
+    """Build and call each layer of before.py; which raw tf.Variable attributes (of the
+    layer, or of the objects it holds) are tracked? A layer whose case.toml names the
+    error Keras 3 raises on before.py (``keras3_before``) records that error instead."""
     import tensorflow as tf
+
+    def is_raw(value):
+        return isinstance(value, tf.Variable) and not backend.is_variable(value)
 
     result = {"layers": [], "error": None}
     try:
@@ -81,15 +114,19 @@ def before_under_keras3(backend: Keras3, entry: dict) -> dict:
             Path(entry["before"]), common.module_name(backend.name, entry["id"], "before")
         )
         for spec in specs:
+            if spec.get("keras3_before") == "untrainable":
+                result["layers"].append(untrainable_under_keras3(backend, module, spec))
+                continue
+            if spec.get("keras3_before"):
+                result["layers"].append(
+                    common.run_expecting_failure(backend, module, spec, spec["keras3_before"])
+                )
+                continue
             inputs = [backend.convert_input(a) for a in common.make_inputs(spec["inputs"])]
             backend.set_seed(1)
             layer = getattr(module, spec["class"])(**spec["init"])
             layer(*inputs)
-            raw = {
-                name: value
-                for name, value in sorted(vars(layer).items())
-                if isinstance(value, tf.Variable) and not backend.is_variable(value)
-            }
+            raw = common.variable_attributes(backend, layer, is_variable=is_raw)
             weights = list(layer.trainable_weights) + list(layer.non_trainable_weights)
 
             def is_tracked(variable):
