@@ -220,3 +220,49 @@ def test_module_level_initializer_still_used_elsewhere_stays_and_is_inlined():
     assert "initializer=keras.initializers.TruncatedNormal(stddev=0.02)" in result.output
     assert "return self.dense(x)" in result.output
     assert any("`weight_init` is a TF1 initializer" in f.message for f in result.findings)
+
+
+def test_scope_or_literal_is_the_scope_parameter_with_that_default():
+    source = """
+        import tensorflow as tf
+
+
+        def linear(x, size, scope=None):
+            with tf.variable_scope(scope or "Linear"):
+                w = tf.get_variable("Matrix", [x.get_shape()[1], size])
+                return tf.matmul(x, w)
+        """
+    assert 'def __init__(self, size, name="Linear", **kwargs):' in migrate(source).output
+
+
+def test_input_named_like_a_keras_reserved_call_argument_is_renamed():
+    # Keras 3 gives `build` no shape for a call parameter named `args` (measured).
+    source = """
+        import tensorflow as tf
+
+
+        def linear(args, size, scope="linear"):
+            with tf.variable_scope(scope):
+                w = tf.get_variable("w", [args.get_shape()[1], size])
+                return tf.matmul(args, w)
+        """
+    output = migrate(source).output
+    assert "def build(self, inputs_shape):" in output
+    assert "def call(self, inputs):" in output
+    assert "return tf.matmul(inputs, self.w)" in output
+
+
+def test_tf_variable_in_a_scope_becomes_a_weight_and_needs_a_name():
+    source = """
+        import tensorflow as tf
+
+
+        def bias(x, scope="bias"):
+            with tf.variable_scope(scope):
+                b = tf.Variable(tf.zeros([3]), name="b")
+                return x + b
+        """
+    assert 'self.b = self.add_weight(name="b", shape=[3], initializer="zeros")' in migrate(source).output
+    unnamed = migrate(source.replace(', name="b"', ""))
+    assert "class Bias" not in unnamed.output
+    assert any("has no `name=`" in f.message for f in unnamed.findings)

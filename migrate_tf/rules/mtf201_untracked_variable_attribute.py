@@ -17,6 +17,8 @@ from migrate_tf.shared.codegen import (
     string_literal,
 )
 from migrate_tf.shared.initializers import (
+    TF_VARIABLE_PARAMETERS,
+    TF_VARIABLE_UNSUPPORTED,
     Refusal,
     bind_arguments,
     dtype_name,
@@ -39,31 +41,8 @@ from migrate_tf.shared.shapes import (
     rename_locals,
 )
 
-#: `tf.Variable`'s parameters, in order.
-VARIABLE_PARAMETERS = (
-    "initial_value",
-    "trainable",
-    "validate_shape",
-    "caching_device",
-    "name",
-    "variable_def",
-    "dtype",
-    "import_scope",
-    "constraint",
-    "synchronization",
-    "aggregation",
-    "shape",
-    "experimental_enable_variable_lifting",
-)
-#: Arguments add_weight has no equivalent for (or that change what the variable is).
-UNSUPPORTED_ARGUMENTS = (
-    "caching_device",
-    "variable_def",
-    "import_scope",
-    "synchronization",
-    "aggregation",
-    "shape",
-)
+VARIABLE_PARAMETERS = TF_VARIABLE_PARAMETERS
+UNSUPPORTED_ARGUMENTS = TF_VARIABLE_UNSUPPORTED
 CREATION_METHODS = ("__init__", "build", "call")
 #: A `keras.` reference that is not part of `tf.keras.`: generated code needs the import.
 _BARE_KERAS = re.compile(r"(?<![\w.])keras\.")

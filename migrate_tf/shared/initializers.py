@@ -27,6 +27,33 @@ from migrate_tf.shared.codegen import code_of
 from migrate_tf.shared.imports import ImportIndex
 
 
+#: `tf.Variable`'s parameters, in order.
+TF_VARIABLE_PARAMETERS = (
+    "initial_value",
+    "trainable",
+    "validate_shape",
+    "caching_device",
+    "name",
+    "variable_def",
+    "dtype",
+    "import_scope",
+    "constraint",
+    "synchronization",
+    "aggregation",
+    "shape",
+    "experimental_enable_variable_lifting",
+)
+#: `tf.Variable` arguments `add_weight` has no equivalent for.
+TF_VARIABLE_UNSUPPORTED = (
+    "caching_device",
+    "variable_def",
+    "import_scope",
+    "synchronization",
+    "aggregation",
+    "shape",
+)
+
+
 class Refusal(Exception):
     """The construct cannot be converted with certainty; the message says why."""
 

@@ -71,6 +71,9 @@ UNSUPPORTED_SCOPE_ARGUMENTS = (
 )
 #: Keyword arguments of Keras' Layer constructor: a function parameter with one of
 #: these names would collide with them.
+#: `call` parameter names Keras 3 treats specially: a tensor input so named is not
+#: given its shape in `build` (measured: `call(self, args)` builds with None).
+RESERVED_CALL_NAMES = frozenset({"args", "kwargs", "mask", "training"})
 LAYER_CONSTRUCTOR_KEYWORDS = frozenset({"name", "dtype", "trainable", "autocast", "kwargs"})
 #: Positional arguments of these TF ops that are tensors besides the first.
 TENSOR_OPERANDS = frozenset(
@@ -171,11 +174,16 @@ class LayerPlan:
     scope_initializer: cst.BaseExpression | None = None
     #: `scope.reuse_variables()` statements (removed from `call`)
     reuse_statements: list = dataclasses.field(default_factory=list)
+    #: some variables are `tf.Variable`s (which TF1 never shares under reuse)
+    uses_tf_variable: bool = False
+    #: tensor inputs renamed in `call` because Keras 3 reserves their names
+    input_renames: dict[str, str] = dataclasses.field(default_factory=dict)
     classdef: cst.ClassDef | None = None
 
     @property
     def tensor_names(self) -> list[str]:
-        return [param.name.value for param in self.tensors]
+        """The tensor inputs as `call` names them."""
+        return [self.input_renames.get(p.name.value, p.name.value) for p in self.tensors]
 
     @property
     def config_names(self) -> list[str]:

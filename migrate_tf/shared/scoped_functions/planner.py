@@ -22,6 +22,8 @@ from migrate_tf.shared.imports import ImportIndex
 from migrate_tf.shared.initializers import (
     Refusal,
     bind_arguments,
+    TF_VARIABLE_PARAMETERS,
+    TF_VARIABLE_UNSUPPORTED,
     is_none,
     keras_initializer,
 )
@@ -41,6 +43,7 @@ from migrate_tf.shared.scoped_functions.model import (
     AUTO_REUSE,
     GET_VARIABLE_PARAMETERS,
     LAYER_CONSTRUCTOR_KEYWORDS,
+    RESERVED_CALL_NAMES,
     TENSOR_KEYWORDS,
     TENSOR_OPERANDS,
     UNSUPPORTED_GET_VARIABLE_ARGUMENTS,
@@ -269,6 +272,17 @@ class Planner:
             return None, default
         if is_string(name):
             return None, name.evaluated_value
+        if (
+            isinstance(name, cst.BooleanOperation)
+            and isinstance(name.operator, cst.Or)
+            and isinstance(name.left, cst.Name)
+            and is_string(name.right)
+        ):
+            # `variable_scope(scope or "Linear")`: the parameter, defaulting to the literal.
+            param = find_param(function, name.left.value)
+            if param is None or (param.default is not None and not is_none(param.default)):
+                raise Refusal(f"the scope name `{code_of(name)}` is computed")
+            return name.left.value, name.right.evaluated_value
         if isinstance(name, cst.Name):
             param = find_param(function, name.value)
             if param is None:
@@ -319,8 +333,10 @@ class Planner:
                     assignments[name] = assignments.get(name, 0) + 1
         sublayers: dict[str, Sublayer] = {}
         self._reusing = False
+        self._uses_tf_variable = False
         self._walk(conversion, body, (), assignments, sublayers)
         self._reusing = False
+        conversion.uses_tf_variable = self._uses_tf_variable
         if conversion.scope_initializer is not None and any(
             s.callee is not None for s in conversion.sublayers
         ):
@@ -708,6 +724,21 @@ class Planner:
         value = small.value
         if not (isinstance(target, cst.Name) and isinstance(value, cst.Call)):
             return None
+        if self.index.is_api(value.func, "tf.Variable"):
+            # A TF1 `tf.Variable` in a scope is named `scope/name`, like get_variable's.
+            arguments = bind_arguments(value, TF_VARIABLE_PARAMETERS)
+            for argument in TF_VARIABLE_UNSUPPORTED:
+                if argument in arguments:
+                    raise Refusal(f"`tf.Variable(..., {argument}=...)` has no Keras 3 equivalent")
+            if "initial_value" not in arguments:
+                raise Refusal("a `tf.Variable` has no initial value")
+            if "name" not in arguments:
+                raise Refusal(
+                    "a `tf.Variable` has no `name=`; TF1 numbers such variables "
+                    "(`Variable`, `Variable_1`) and the order is not certain"
+                )
+            self._uses_tf_variable = True
+            return target.value, arguments
         if not self.index.is_api(value.func, "tf.get_variable"):
             return None
         arguments = bind_arguments(value, GET_VARIABLE_PARAMETERS)
@@ -800,7 +831,8 @@ class Planner:
         for param in callee.tensors:
             name = param.name.value
             if name in bound:
-                tensors.append((None if param.default is None else name, bound[name]))
+                keyword_name = callee.input_renames.get(name, name)
+                tensors.append((None if param.default is None else keyword_name, bound[name]))
         if callee.training is not None and callee.training.name.value in bound:
             tensors.append(("training", bound[callee.training.name.value]))
         path = "/".join(scope_path + (scope,))
@@ -810,6 +842,11 @@ class Planner:
                 raise Refusal(
                     f"the scope `{path}` is entered twice without reuse "
                     "(TensorFlow 1 raises 'Variable already exists')"
+                )
+            if callee.uses_tf_variable:
+                raise Refusal(
+                    f"`{code_of(call.func)}` creates `tf.Variable`s, which TF1 does not "
+                    "share under reuse: each call made new ones"
                 )
             if existing.callee is not callee or [
                 (k, code_of(v)) for k, v in existing.constructor_arguments
@@ -924,6 +961,14 @@ class Planner:
                 conversion.config.append(param)
         if not conversion.tensors:
             raise Refusal("it has no tensor input")
+        used = {p.name.value for p in params} | set(self._body_names(body))
+        for param in conversion.tensors:
+            name = param.name.value
+            if name in RESERVED_CALL_NAMES:
+                new_name = "inputs" if len(conversion.tensors) == 1 and "inputs" not in used else f"{name}_input"
+                if new_name in used:
+                    raise Refusal(f"the input `{name}` needs a new name and `{new_name}` is taken")
+                conversion.input_renames[name] = new_name
 
     def _arithmetic_with_tensors(self, conversion, body, names) -> set[str]:
         """Parameters combined by arithmetic with something known to be a tensor
@@ -954,6 +999,15 @@ class Planner:
                             found.add(side.value)
                             tensors.add(side.value)
         return found
+
+    @staticmethod
+    def _body_names(body) -> set[str]:
+        names: set[str] = set()
+        for statement in body:
+            names |= free_names(statement)
+            for target in m.findall(statement, m.AssignTarget()):
+                names.update(bound_names(target.target))
+        return names
 
     def _call_evidence(self, call, names, tensor_evidence, config_evidence) -> None:
         canonical = self.index.canonical(call.func)

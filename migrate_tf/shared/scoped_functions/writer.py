@@ -28,6 +28,7 @@ from migrate_tf.shared.initializers import (
     dtype_name,
     is_none,
     keras_initializer,
+    weight_from_initial_value,
 )
 from migrate_tf.shared.layers import safe_attribute
 from migrate_tf.shared.names import free_names, is_docstring, reads
@@ -192,9 +193,12 @@ class ClassWriter:
     # build
     def _build(self) -> cst.FunctionDef:
         c = self.conversion
-        shapes = {name: f"{name.rstrip('_') or name}_shape" for name in c.tensor_names}
+        originals = [param.name.value for param in c.tensors]
+        shapes = {
+            old: f"{new.rstrip('_') or new}_shape" for old, new in zip(originals, c.tensor_names)
+        }
         if len(set(shapes.values())) != len(shapes):
-            shapes = {name: f"{name}_shape" for name in c.tensor_names}
+            shapes = {old: f"{new}_shape" for old, new in zip(originals, c.tensor_names)}
         signature = ["self"]
         for param in c.tensors:
             default = "=None" if param.default is not None else ""
@@ -325,6 +329,8 @@ class ClassWriter:
             allowed = {k: v for k, v in forbidden.items() if k not in self.prelude_names}
             return rename_locals(lifted, renames, allowed)
 
+        if "initial_value" in arguments:
+            return self._add_weight_from_initial_value(weight, moved)
         if "shape" not in arguments or is_none(arguments["shape"]):
             raise Refusal(f"`{weight.tf_name}` has no shape")
         call_arguments: list[tuple[str | None, str]] = [
@@ -366,6 +372,10 @@ class ClassWriter:
         constraint = arguments.get("constraint")
         if constraint is not None and not is_none(constraint):
             call_arguments.append(("constraint", code_of(moved(constraint))))
+        return self._weight_statement(weight, call_arguments)
+
+    def _weight_statement(self, weight: Weight, call_arguments) -> cst.SimpleStatementLine:
+        """`self.w = <owner>.add_weight(...)` (appended per iteration in loops)."""
         owner = f"self.{weight.container}" if weight.container else "self"
         if weight.indexed is not None:
             owner = f"{owner}[{weight.indexed[0]}]"
@@ -387,10 +397,41 @@ class ClassWriter:
             leading_lines=comments, trailing_whitespace=weight.statement.trailing_whitespace
         )
 
+    def _add_weight_from_initial_value(self, weight: Weight, moved) -> cst.SimpleStatementLine:
+        """`w = tf.Variable(<initial value>, name="w")` as `add_weight`."""
+        arguments = weight.arguments
+        # Decided on the code as written, so that a refusal names the user's code.
+        weight_from_initial_value(arguments["initial_value"], self.index, self.keras)
+        initial = weight_from_initial_value(moved(arguments["initial_value"]), self.index, self.keras)
+        dtype = initial.dtype
+        if "dtype" in arguments and not is_none(arguments["dtype"]):
+            dtype = dtype_name(arguments["dtype"], self.index)
+            dtype = None if dtype == "float32" else dtype
+        call_arguments: list[tuple[str | None, str]] = [
+            ("name", string_literal(weight.tf_name)),
+            ("shape", initial.shape),
+            ("initializer", initial.initializer),
+        ]
+        if dtype is not None:
+            call_arguments.append(("dtype", string_literal(dtype)))
+        trainable = arguments.get("trainable")
+        if trainable is not None and not is_none(trainable) and not m.matches(trainable, m.Name("True")):
+            call_arguments.append(("trainable", code_of(moved(trainable))))
+        constraint = arguments.get("constraint")
+        if constraint is not None and not is_none(constraint):
+            call_arguments.append(("constraint", code_of(moved(constraint))))
+        return self._weight_statement(weight, call_arguments)
+
     # call
     def _call(self) -> cst.FunctionDef:
         c = self.conversion
-        signature = ["self", *_signature(c.tensors, c.function)]
+        inputs = [
+            p.with_changes(name=cst.Name(c.input_renames[p.name.value]))
+            if p.name.value in c.input_renames
+            else p
+            for p in c.tensors
+        ]
+        signature = ["self", *_signature(inputs, c.function, originals=c.tensors)]
         if c.training is not None:
             default = code_of(c.training.default) if c.training.default is not None else "None"
             signature.append(f"training={default}")
@@ -435,6 +476,7 @@ class CallBodyRewriter(cst.CSTTransformer):
         self.renames.update({name: f"self.{name}" for name in conversion.config_names})
         if conversion.training is not None and conversion.training.name.value != "training":
             self.renames[conversion.training.name.value] = "training"
+        self.renames.update(conversion.input_renames)
         self.sublayers = {
             id(call): sublayer for sublayer in conversion.sublayers for call in sublayer.calls
         }
@@ -630,9 +672,13 @@ def _without_dead_definitions(body: list, names: set[str]) -> list:
                 changed = True
     return result
 
-def _signature(params: list[cst.Param], function: cst.FunctionDef) -> list[str]:
-    """Parameter texts in their original order, keyword-only ones after a `*`."""
+def _signature(
+    params: list[cst.Param], function: cst.FunctionDef, originals: list[cst.Param] | None = None
+) -> list[str]:
+    """Parameter texts in their original order, keyword-only ones after a `*`.
+    ``originals`` are the function's own parameters when ``params`` are renamed copies."""
     keyword_only = {id(p) for p in function.params.kwonly_params}
-    positional = [_param_text(p) for p in params if id(p) not in keyword_only]
-    named = [_param_text(p) for p in params if id(p) in keyword_only]
+    pairs = list(zip(params, originals or params))
+    positional = [_param_text(p) for p, original in pairs if id(original) not in keyword_only]
+    named = [_param_text(p) for p, original in pairs if id(original) in keyword_only]
     return positional + (["*", *named] if named else [])
