@@ -193,7 +193,7 @@ def test_every_weight_tracked(runs, case_id):
 
 @pytest.mark.parametrize("case_id", RUNNABLE_IDS)
 def test_weight_paths_start_with_layer_name(runs, case_id):
-    _assert_none(_problems(runs, case_id, lambda k2, k3: compare.check_paths(k3)))
+    _assert_none(_problems(runs, case_id, lambda k2, k3: compare.check_paths(k3, k2)))
 
 
 @pytest.mark.parametrize("case_id", RUNNABLE_IDS)

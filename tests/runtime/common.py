@@ -184,6 +184,8 @@ def known_value(attribute: str, shape: tuple[int, ...], dtype: str) -> np.ndarra
         value = wave > 0
     elif np.issubdtype(kind, np.integer):
         value = np.round(wave * 5.0)
+    elif re.split(r"[./]", attribute)[-1].endswith("variance"):
+        value = 0.5 * np.abs(wave) + 0.1  # a variance (batch normalization) is positive
     else:
         value = 0.5 * wave
     return np.asarray(value).astype(kind).reshape(shape)
@@ -218,6 +220,17 @@ class Backend:
     def tracked(self, layer) -> tuple[list, list]: ...
     def convert_input(self, array: np.ndarray): ...
     def is_container(self, value: Any) -> bool: ...
+    def is_dead(self, layer, inputs: list, variable) -> bool:
+        """Whether the layer's outputs do not depend on ``variable`` (no gradient)."""
+        import tensorflow as tf
+
+        target = variable if isinstance(variable, tf.Variable) else variable.value
+        with tf.GradientTape() as tape:
+            tape.watch(target)
+            outputs = tf.nest.flatten(layer(*inputs))
+            total = tf.add_n([tf.reduce_sum(tf.cast(o, tf.float32)) for o in outputs])
+        return tape.gradient(total, target) is None
+
     def container_variables(self, container) -> list: ...
     def short_name(self, variable) -> str: ...
 
@@ -254,6 +267,9 @@ def variable_attributes(backend: Backend, layer, is_variable=None) -> dict[str, 
             if name.startswith("_"):
                 continue
             for key, item in _held_objects(name, value):
+                if is_variable(item) and key != name:
+                    found[prefix + key] = item  # a list of variables
+                    continue
                 if id(item) in seen or not backend.is_container(item):
                     continue
                 if type(item).__module__ == case_module:
@@ -340,6 +356,18 @@ def run_layer(backend: Backend, module, spec: dict, *, seed: int = 1) -> dict:
         "first_outputs": flatten_outputs(backend, first_outputs),
         "variables": {},
     }
+    # Weights the layer tracks but holds in no attribute: Keras 2 lists a stale copy
+    # when a sublayer was built twice (once by hand in `build`, once on its call).
+    held = [var for var in found.values()]
+    record["unreachable"] = [
+        {
+            "name": backend.describe(weight)["name"],
+            "trainable": any(weight is w for w in trainable),
+            "dead": backend.is_dead(layer, inputs, weight),
+        }
+        for weight in trainable + non_trainable
+        if not any(weight is var for var in held)
+    ]
     initial = {attr: np.asarray(backend.to_numpy(var)) for attr, var in found.items()}
     for attr, var in found.items():
         entry = backend.describe(var)

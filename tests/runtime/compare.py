@@ -61,13 +61,35 @@ def compare_variables(k2: dict, k3: dict) -> list[str]:
 
 
 def compare_tracking(k2: dict, k3: dict) -> list[str]:
-    """Every Keras 3 weight is tracked, and the layer counts what the Keras 2 layer did."""
+    """Every Keras 3 weight is tracked, and the layer counts what the Keras 2 layer did.
+
+    A weight that Keras 2 tracked but that no attribute holds and no output depends on
+    (a stale copy left by a sublayer built twice) is not counted; one that the outputs
+    depend on is a problem.
+    """
     problems = []
     cls = k2["class"]
-    for key, label in (("trainable_count", "trainable"), ("non_trainable_count", "non-trainable")):
-        if k2[key] != k3[key]:
+    for side, record in (("Keras 2", k2), ("Keras 3", k3)):
+        for weight in record.get("unreachable", []):
+            if not weight["dead"]:
+                problems.append(
+                    f"{cls}: {side} tracks {weight['name']}, which no attribute holds "
+                    "and the outputs depend on"
+                )
+    for key, label, trainable in (
+        ("trainable_count", "trainable", True),
+        ("non_trainable_count", "non-trainable", False),
+    ):
+        counts = []
+        for record in (k2, k3):
+            stale = [
+                w for w in record.get("unreachable", []) if w["dead"] and w["trainable"] == trainable
+            ]
+            counts.append(record[key] - len(stale))
+        if counts[0] != counts[1]:
             problems.append(
-                f"{cls}: {k3[key]} {label} weight(s) under Keras 3, {k2[key]} under Keras 2"
+                f"{cls}: {counts[1]} {label} weight(s) under Keras 3, {counts[0]} under Keras 2"
+                " (not counting stale copies no output depends on)"
             )
     for attr, entry in sorted(k3["variables"].items()):
         if not entry["tracked"]:
@@ -80,12 +102,17 @@ def compare_tracking(k2: dict, k3: dict) -> list[str]:
     return problems
 
 
-def check_paths(k3: dict) -> list[str]:
-    """Each Keras 3 weight's path is ``<layer name>/<variable name>``."""
+def check_paths(k3: dict, k2: dict | None = None) -> list[str]:
+    """Each Keras 3 weight's path starts with the layer's name (``<layer>/...``), unless
+    the Keras 2 name of the same variable did not either (a sublayer built in
+    ``__init__`` names its weights outside the layer's scope on both)."""
     problems = []
     prefix = k3["layer_name"] + "/"
     for attr, entry in sorted(k3["variables"].items()):
         path = entry.get("path", "")
+        old = (k2 or {}).get("variables", {}).get(attr)
+        if old is not None and not old["name"].startswith(k2["layer_name"] + "/"):
+            continue
         if not path.startswith(prefix):
             problems.append(f"{k3['class']}.{attr}: path {path!r} does not start with {prefix!r}")
     return problems
