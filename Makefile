@@ -23,9 +23,13 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 # A dry run over the bundled example project: the diff, the findings and the summary.
+# Then the proof: `verify` runs the old and the migrated code of every conversion
+# (TF1 graph / Keras 2 against Keras 3) and compares variables and outputs.
 demo: $(STAMP)
 	@$(BIN)/migrate-tf diff --no-progress examples/ ; status=$$?; \
 	if [ $$status -gt 1 ]; then exit $$status; fi
+	@echo
+	@$(BIN)/migrate-tf verify examples/
 
 # pytest exits 5 when it collected nothing: that is a failure, not a pass.
 test: $(STAMP)

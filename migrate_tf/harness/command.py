@@ -158,6 +158,9 @@ def run_verify(request: VerifyRequest, echo: Echo) -> int:
         _starting(echo, request.quiet, sum(len(u.conversions) for u in units), len(units))
         try:
             verify_units(units, finder, request.options, result)
+        except CasesError as error:  # a cases file found beside one of the files
+            echo(str(error), err=True)
+            return EXIT_USAGE
         except KeyboardInterrupt:
             echo("migrate-tf: interrupted; the worker processes were stopped", err=True)
             return 130
@@ -199,6 +202,9 @@ def run_apply_verified(request: VerifyRequest, echo: Echo) -> int:
             files, rules=request.rules, settings=request.settings, finder=finder,
             options=request.options, project_dir=request.project_dir, on_round=on_round,
         )
+    except CasesError as error:
+        echo(str(error), err=True)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         echo("migrate-tf: interrupted; files already written are complete, the rest untouched",
              err=True)
