@@ -239,6 +239,13 @@ def tower(x, units=4, scope="tower"):
         a = dense(x, units, "shared")
         b = dense(x, units, "shared", reuse=True)
         return a + b
+
+
+def heads(x, hparams, scope="heads"):
+    with tf.variable_scope(scope):
+        w = tf.get_variable("w", [x.get_shape()[-1], hparams.n_classes])
+        logits = tf.matmul(x, w) * hparams["scale"]
+        return {"logits": logits, "probs": tf.nn.softmax(logits)}, tf.reduce_sum(logits)
 '''
 
 #: written by hand: what a correct migration of OLD looks like
@@ -290,6 +297,21 @@ class Tower(keras.layers.Layer):
         a = self.shared(x)
         b = self.shared(x)
         return a + b
+
+
+class Heads(keras.layers.Layer):
+    def __init__(self, hparams, name="heads", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.hparams = hparams
+
+    def build(self, x_shape):
+        self.w = self.add_weight(
+            name="w", shape=[x_shape[-1], self.hparams.n_classes], initializer="glorot_uniform"
+        )
+
+    def call(self, x):
+        logits = tf.matmul(x, self.w) * self.hparams["scale"]
+        return {"logits": logits, "probs": tf.nn.softmax(logits)}, tf.reduce_sum(logits)
 '''
 
 OLD_LAYERS = '''
@@ -337,6 +359,10 @@ x = "float32[4, 16]"
 [tower]
 x = "float32[4, 16]"
 
+[heads]
+x = "float32[4, 16]"
+hparams = { n_classes = 5, scale = 0.5 }
+
 [Gain]
 size = 6
 x = "float32[3, 6]"
@@ -367,6 +393,9 @@ WRONG = {
     "wrong-output": (
         "model", r"return x - self\.mean", "return self.mean - x", "standardize -> Standardize",
         "outputs: call 1 (initial values)"),
+    "wrong-output-in-a-dict": (
+        "model", r'"probs": tf\.nn\.softmax\(logits\)', '"probs": tf.nn.sigmoid(logits)',
+        "heads -> Heads", "outputs: call 1 output [0]['probs']: differ by up to"),
     "layer-not-migrated": (
         "layers", None, "", "Gain", "tracking: Keras 3 does not track calls, gain (raw tf.Variable)"),
     "layer-lost-trainable-false": (
@@ -410,7 +439,7 @@ def wrong_run(pool, tmp_path_factory):
 @pytest.mark.parametrize("name", ["correct-model", "correct-layers"])
 def test_a_correct_hand_written_migration_passes(wrong_run, name):
     rows = wrong_run[name]
-    assert len(rows) == (3 if name == "correct-model" else 1)
+    assert len(rows) == (4 if name == "correct-model" else 1)
     assert all(row.verdict == "pass" for row in rows), _explain(rows)
 
 

@@ -35,17 +35,41 @@ MAX_DRAWS = {"tf1": 128, "keras2": 12, "keras3": 12}
 MAX_OUTPUT_VALUES = 200_000
 
 
-class HParams(dict):
-    """A small dict from a case (``hparams = { hidden = 64 }``): ``h.hidden`` and ``h["hidden"]``."""
+class HParams:
+    """A small table from a case (``hparams = { hidden = 64 }``): ``h.hidden``,
+    ``h["hidden"]``, ``h.get("hidden")``, ``"hidden" in h``. Not a dict subclass: Keras 3
+    replaces dict attributes of layers by tracking wrappers, which would lose the
+    attribute access TF1 code relied on (``tf.contrib.training.HParams`` style)."""
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __init__(self, values: dict) -> None:
+        self.__dict__.update(values)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        self[name] = value
+    def __getitem__(self, name: str) -> Any:
+        return self.__dict__[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.__dict__
+
+    def __iter__(self):
+        return iter(self.__dict__)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.__dict__.get(name, default)
+
+    def keys(self):
+        return self.__dict__.keys()
+
+    def values(self):
+        return self.__dict__.values()
+
+    def items(self):
+        return self.__dict__.items()
+
+    def values_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    def __repr__(self) -> str:
+        return f"HParams({self.__dict__!r})"
 
 
 def parse_spec(text: str) -> tuple[str, tuple[int, ...]]:
