@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import pytest
 
@@ -85,6 +85,7 @@ class Server:
         self.capabilities = capabilities
         self.published: dict[str, list[types.PublishDiagnosticsParams]] = {}
         self.messages: list[str] = []
+        self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
@@ -107,6 +108,19 @@ class Server:
         env["PYTHONPATH"] = os.pathsep.join([str(fake), str(REPO_ROOT)])
         self._arrived = asyncio.Condition()
 
+        # lsprotocol's client side reads every code action that has a `command` as a
+        # Command; LSP tells them apart by the type of `command` (a string in a Command).
+        converter = self.client.protocol._converter
+
+        def command_or_action(value: Any, _: type) -> Any:
+            if isinstance(value.get("command"), str):
+                return converter.structure(value, types.Command)
+            return converter.structure(value, types.CodeAction)
+
+        converter.register_structure_hook(
+            Union[types.Command, types.CodeAction], command_or_action
+        )
+
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         async def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
             async with self._arrived:
@@ -116,6 +130,11 @@ class Server:
         @self.client.feature(types.WINDOW_SHOW_MESSAGE)
         def on_message(params: types.ShowMessageParams) -> None:
             self.messages.append(params.message)
+
+        @self.client.feature(types.WORKSPACE_APPLY_EDIT)
+        def on_apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+            self.applied_edits.append(params)
+            return types.ApplyWorkspaceEditResult(applied=True)
 
         await self.client.start_io(
             sys.executable, "-m", "migrate_tf", "lsp", cwd=str(self.root), env=env
@@ -440,8 +459,25 @@ def test_bad_configuration_is_shown_once(server):
     assert server.diagnostics(uri, 2) == []
     assert len([m for m in server.messages if "MTF999" in m]) == 1
 
+    # The configuration is fixed: a watched-file notification re-checks open buffers.
+    (project / "pyproject.toml").write_text('[tool.migrate-tf]\nselect = ["MTF1"]\n')
+    count = len(server.published[uri])
+    server.loop.call_soon_threadsafe(
+        server.client.workspace_did_change_watched_files,
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(
+                    uri=(project / "pyproject.toml").as_uri(), type=types.FileChangeType.Changed
+                )
+            ]
+        ),
+    )
+    published = server.wait_for(uri, lambda ps: len(ps) > count)
+    assert published[-1].version == 2
+    assert {d.code for d in published[-1].diagnostics} == {"MTF101"}
 
-def test_a_client_without_resolve_gets_edits_at_once(plain_server):
+
+def test_a_client_without_resolve_gets_a_command_that_applies_the_edit(plain_server):
     server = plain_server
     path = make_project(server.root, "plain") / "pkg" / "ops.py"
     uri = server.open(path, SOURCE)
@@ -452,7 +488,20 @@ def test_a_client_without_resolve_gets_edits_at_once(plain_server):
         "Ignore MTF101 with `# migrate-tf: ignore[MTF101]`",
         "Migrate all in file (migrate-tf)",
     ]
-    # No documentChanges support: plain `changes`.
-    assert all(a.edit is not None and a.edit.changes and not a.edit.document_changes for a in actions)
-    text = apply(SOURCE, actions[0].edit.changes[uri])
+    migrate, ignore, fix_all = actions
+    # Cheap edits come at once, as plain `changes` (no documentChanges support).
+    for action in (ignore, fix_all):
+        assert action.edit.changes and not action.edit.document_changes
+    # The expensive one is a command: the server then asks the client to apply it.
+    assert migrate.edit is None
+    assert migrate.command.command == "migrate-tf.migrateConstruct"
+    server.call(
+        server.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command=migrate.command.command, arguments=migrate.command.arguments
+            )
+        )
+    )
+    [applied] = server.applied_edits
+    text = apply(SOURCE, applied.edit.changes[uri])
     assert "class Bias(keras.layers.Layer):" in text and "def dense(" in text

@@ -15,8 +15,9 @@ Code actions
     * "Migrate `mlp` to a Keras layer (MTF101)" (``quickfix``) for a conversion whose
       definition the cursor or selection touches: the smallest edits that make that
       conversion and no other. They cost one more run of the pipeline, so they are
-      computed in ``codeAction/resolve`` for clients that support it (VS Code,
-      Neovim) and right away for the others.
+      computed only when the action is chosen: in ``codeAction/resolve`` for clients
+      that support it (VS Code, Neovim), else by the command
+      ``migrate-tf.migrateConstruct``, which sends them with ``workspace/applyEdit``.
     * "Migrate all in file" (``source.fixAll.migrate-tf``): exactly what
       ``migrate-tf apply`` writes for the document, imports included.
     * "Ignore MTF101 with `# migrate-tf: ignore[MTF101]`" (``quickfix``), per
@@ -49,6 +50,7 @@ logger = logging.getLogger("migrate_tf.lsp")
 SOURCE = "migrate-tf"
 DEBOUNCE_SECONDS = 0.3
 FIX_ALL_KIND = "source.fixAll.migrate-tf"
+MIGRATE_COMMAND = "migrate-tf.migrateConstruct"
 QUICKFIX_KIND = types.CodeActionKind.QuickFix
 
 
@@ -338,27 +340,29 @@ class MigrateTfServer(LanguageServer):
                 if not _touches(conversion.range or conversion_span(conversion), conversion.line, start, end):
                     continue
                 diagnostic = self.conversion_diagnostic(analysis, conversion)
-                action = types.CodeAction(
-                    title=_construct_title(conversion),
-                    kind=QUICKFIX_KIND,
-                    diagnostics=[diagnostic],
-                    is_preferred=True,
-                    data={
-                        "uri": uri,
-                        "version": analysis.version,
-                        "code": conversion.code,
-                        "line": conversion.line,
-                        "old": conversion.old,
-                    },
-                )
-                if not resolve:
-                    edits = await asyncio.get_running_loop().run_in_executor(
-                        self.executor, self.construct_edits, uri, analysis, conversion
+                title = _construct_title(conversion)
+                data = {
+                    "uri": uri,
+                    "version": analysis.version,
+                    "code": conversion.code,
+                    "line": conversion.line,
+                    "old": conversion.old,
+                }
+                # The edit costs a run of the pipeline: computed only when the action
+                # is chosen, in codeAction/resolve or, for clients that cannot
+                # resolve, in a command that sends it with workspace/applyEdit.
+                actions.append(
+                    types.CodeAction(
+                        title=title,
+                        kind=QUICKFIX_KIND,
+                        diagnostics=[diagnostic],
+                        is_preferred=True,
+                        data=data if resolve else None,
+                        command=None
+                        if resolve
+                        else types.Command(title=title, command=MIGRATE_COMMAND, arguments=[data]),
                     )
-                    if edits is None:
-                        continue
-                    action.edit = self.workspace_edit(uri, analysis, edits)
-                actions.append(action)
+                )
             for diagnostic_line, code, diagnostic in self._ignorable(analysis, start, end):
                 edit = analysis.ignore_edit(diagnostic_line, code)
                 if edit is None:
@@ -394,20 +398,21 @@ class MigrateTfServer(LanguageServer):
                 continue
             yield finding.line, finding.code, self.finding_diagnostic(analysis, finding)
 
-    async def resolve_code_action(self, action: types.CodeAction) -> types.CodeAction:
-        data = action.data if isinstance(action.data, dict) else None
-        if not data or action.edit is not None or "uri" not in data:
-            return action
-        uri = data["uri"]
+    async def construct_workspace_edit(self, data: dict) -> types.WorkspaceEdit | None:
+        """The edit of a "Migrate `name`" action (see :meth:`code_actions`)."""
+        uri = data.get("uri")
+        if not isinstance(uri, str):
+            return None
         analysis = await self.analysis_for(uri)
         if analysis is None:
-            return action
+            return None
+        same_version = analysis.version == data.get("version")
         conversion = next(
             (
                 c
                 for c in analysis.conversions
                 if c.code == data.get("code")
-                and (c.line == data.get("line") if analysis.version == data.get("version") else c.old == data.get("old"))
+                and (c.line == data.get("line") if same_version else c.old == data.get("old"))
             ),
             None,
         )
@@ -415,7 +420,7 @@ class MigrateTfServer(LanguageServer):
             self._show_once(
                 f"migrate-tf: `{data.get('old')}` is no longer convertible", types.MessageType.Info
             )
-            return action
+            return None
         edits = await asyncio.get_running_loop().run_in_executor(
             self.executor, self.construct_edits, uri, analysis, conversion
         )
@@ -429,9 +434,36 @@ class MigrateTfServer(LanguageServer):
                     ),
                 )
             )
+            return None
+        return self.workspace_edit(uri, analysis, edits)
+
+    async def resolve_code_action(self, action: types.CodeAction) -> types.CodeAction:
+        data = action.data if isinstance(action.data, dict) else None
+        if not data or action.edit is not None:
             return action
-        action.edit = self.workspace_edit(uri, analysis, edits)
+        edit = await self.construct_workspace_edit(data)
+        if edit is not None:
+            action.edit = edit
         return action
+
+    async def migrate_command(self, data: Any) -> None:
+        """The command of a "Migrate `name`" action, for clients that cannot resolve."""
+        if not isinstance(data, dict):
+            return None
+        edit = await self.construct_workspace_edit(data)
+        if edit is not None:
+            await self.workspace_apply_edit_async(
+                types.ApplyWorkspaceEditParams(edit=edit, label=f"Migrate `{data.get('old')}`")
+            )
+        return None
+
+    def reanalyse_all(self) -> None:
+        """Analyse every open document again (the configuration may have changed)."""
+        self._shown_messages.clear()
+        for uri, state in list(self.states.items()):
+            state.analysis = None
+            state.construct_cache.clear()
+            self.schedule(uri, 0)
 
     def forget(self, uri: str) -> None:
         state = self.states.pop(uri, None)
@@ -479,13 +511,44 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> MigrateTfServer:
     def did_change(ls: MigrateTfServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri, ls.debounce)
 
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: MigrateTfServer, params: types.InitializedParams) -> None:
+        # Ask to hear about pyproject.toml changes: they may change any document's
+        # settings. (Without this, a changed configuration applies from each
+        # document's next change: the configuration cache checks modification times.)
+        try:
+            watch = ls.client_capabilities.workspace.did_change_watched_files
+            dynamic = bool(watch and watch.dynamic_registration)
+        except AttributeError:
+            dynamic = False
+        if not dynamic:
+            return
+        try:
+            await ls.client_register_capability_async(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id="migrate-tf-pyproject",
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                                watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+                            ),
+                        )
+                    ]
+                )
+            )
+        except Exception as error:  # noqa: BLE001 - optional; the mtime check remains
+            logger.warning("cannot watch pyproject.toml files: %s", error)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files_changed(ls: MigrateTfServer, params: types.DidChangeWatchedFilesParams) -> None:
+        if any(change.uri.endswith("pyproject.toml") for change in params.changes):
+            ls.reanalyse_all()
+
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: MigrateTfServer, params: types.DidSaveTextDocumentParams) -> None:
-        # A saved pyproject.toml may change the settings of every open document.
         if params.text_document.uri.endswith("pyproject.toml"):
-            for uri, state in list(ls.states.items()):
-                state.analysis = None
-                ls.schedule(uri, 0)
+            ls.reanalyse_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: MigrateTfServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -508,6 +571,10 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> MigrateTfServer:
     async def code_action_resolve(ls: MigrateTfServer, action: types.CodeAction):
         return await ls.resolve_code_action(action)
 
+    @server.command(MIGRATE_COMMAND)
+    async def migrate_construct(ls: MigrateTfServer, *arguments: Any) -> None:
+        await ls.migrate_command(arguments[0] if arguments else None)
+
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: MigrateTfServer, params: Any) -> None:
         for uri in list(ls.states):
@@ -527,4 +594,11 @@ def serve(*, tcp: bool = False, host: str = "127.0.0.1", port: int = 2087) -> No
         server.start_io()
 
 
-__all__ = ["DEBOUNCE_SECONDS", "FIX_ALL_KIND", "MigrateTfServer", "create_server", "serve"]
+__all__ = [
+    "DEBOUNCE_SECONDS",
+    "FIX_ALL_KIND",
+    "MIGRATE_COMMAND",
+    "MigrateTfServer",
+    "create_server",
+    "serve",
+]
