@@ -243,3 +243,32 @@ def test_every_finding_of_an_ignored_statement_is_dropped(project):
     edited = apply_edits(text, [analysis.ignore_edit(finding.line, finding.code)])
     assert edited.endswith("v = tf.Variable(start)  # migrate-tf: ignore[MTF201]\n")
     assert analysed(project, edited).findings == []
+
+
+def test_the_command_line_does_not_import_pygls():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from migrate_tf.cli import main\n"
+        "try:\n"
+        "    main(['rules'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "assert 'pygls' not in sys.modules and 'lsprotocol' not in sys.modules, 'imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_lsp_without_pygls_says_how_to_install_it(monkeypatch):
+    import sys
+
+    from click.testing import CliRunner
+
+    from migrate_tf.cli import main
+
+    monkeypatch.setitem(sys.modules, "pygls", None)  # `import pygls` fails
+    result = CliRunner().invoke(main, ["lsp"])
+    assert result.exit_code == 1
+    assert "pip install 'migrate-tf[lsp]'" in result.stderr

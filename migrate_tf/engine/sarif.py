@@ -68,7 +68,9 @@ def _first_paragraph(markdown: str, heading: str) -> str | None:
     match = re.search(rf"^## {re.escape(heading)}\s*\n(.*?)(?:\n\s*\n|\n## |\Z)", markdown, re.S | re.M)
     if not match:
         return None
-    return " ".join(match.group(1).split()) or None
+    text = " ".join(match.group(1).split())
+    # "... keep working:" introduces a list that the paragraph leaves out.
+    return (text[:-1] + "." if text.endswith(":") else text) or None
 
 
 def _rule_descriptor(code: str) -> dict:
