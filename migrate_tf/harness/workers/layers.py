@@ -37,6 +37,10 @@ class Backend:
     def to_numpy(self, value) -> np.ndarray: ...
     def assign(self, variable, value: np.ndarray) -> None: ...
     def tensor(self, array: np.ndarray): ...
+    def is_container(self, value: Any) -> bool: ...
+    def container_variables(self, container) -> list: ...
+    def short_name(self, variable) -> str: ...
+    def is_dead(self, layer, variable, run) -> bool: ...
 
 
 def _call_parameters(layer) -> set[str]:
@@ -66,11 +70,65 @@ def _flatten(backend: Backend, value) -> list[dict]:
 
 
 def variable_attributes(backend: Backend, layer) -> dict[str, Any]:
-    return {
-        name: value
-        for name, value in sorted(vars(layer).items())
-        if backend.is_variable(value) and name not in backend.framework_attributes
-    }
+    """Attribute path -> variable, for every variable the layer holds.
+
+    The layer's own variables are keyed by attribute name (``w``); a list of them by
+    ``ws[0]``; those of objects it holds in public attributes (sublayers,
+    ``tf.Module``s, lists of them) by the path to them: ``inner.w`` when the object's
+    class comes from the migrated module (its attributes have the same names before
+    and after), ``dense/kernel`` (the variable's own name) for a framework layer,
+    whose attribute names differ between Keras 2 and Keras 3.
+    """
+    found: dict[str, Any] = {}
+    module = type(layer).__module__
+    seen: set[int] = set()
+
+    def held(name: str, value) -> list[tuple[str, Any]]:
+        if isinstance(value, (list, tuple)):
+            return [(f"{name}[{i}]", item) for i, item in enumerate(value)]
+        if isinstance(value, dict):
+            return [(f"{name}[{k!r}]", v) for k, v in sorted(value.items(), key=str)]
+        return [(name, value)]
+
+    def walk(obj, prefix: str) -> None:
+        seen.add(id(obj))
+        for name, value in sorted(vars(obj).items()):
+            if name in backend.framework_attributes:
+                continue
+            if backend.is_variable(value):
+                found[prefix + name] = value
+                continue
+            if name.startswith("_"):
+                continue
+            for key, item in held(name, value):
+                if key != name and backend.is_variable(item):
+                    found[prefix + key] = item
+                elif id(item) not in seen and backend.is_container(item):
+                    if type(item).__module__ == module:
+                        walk(item, f"{prefix}{key}.")
+                    else:
+                        seen.add(id(item))
+                        for variable in backend.container_variables(item):
+                            found[f"{prefix}{key}/{backend.short_name(variable)}"] = variable
+
+    walk(layer, "")
+    return found
+
+
+def stale_weights(backend: Backend, layer, found: dict, job: dict, extra: dict) -> dict:
+    """Tracked weights that no attribute holds and no output depends on, by kind: the
+    dead copy Keras 2 lists when a sublayer is built twice (by hand in ``build``, then
+    on its first call). They are not counted as the layer's weights."""
+    held = list(found.values())
+    stale = {"trainable": 0, "non_trainable": 0}
+    trainable = list(layer.trainable_weights)
+    for weight in trainable + list(layer.non_trainable_weights):
+        if any(weight is v for v in held):
+            continue
+        if backend.is_dead(layer, weight, lambda: _call(backend, layer, job, 0, extra)):
+            kind = "trainable" if any(weight is w for w in trainable) else "non_trainable"
+            stale[kind] += 1
+    return stale
 
 
 def _losses(backend: Backend, layer) -> dict:
@@ -93,10 +151,11 @@ def run_layer_class(backend: Backend, module, job: dict) -> dict:
     layer, first_output = build(job["seed"])
     found = variable_attributes(backend, layer)
     weights = list(layer.trainable_weights) + list(layer.non_trainable_weights)
+    stale = stale_weights(backend, layer, found, job, extra)
     record: dict = {
         "layer_name": layer.name,
-        "trainable_count": len(layer.trainable_weights),
-        "non_trainable_count": len(layer.non_trainable_weights),
+        "trainable_count": len(layer.trainable_weights) - stale["trainable"],
+        "non_trainable_count": len(layer.non_trainable_weights) - stale["non_trainable"],
         "variables": {},
         "duplicates": [],
         "per_call": [sorted(found)],
@@ -144,9 +203,8 @@ def run_layer_class(backend: Backend, module, job: dict) -> dict:
     record["outputs"] = [
         _flatten(backend, _call(backend, layer, job, call, extra)) for call in range(calls)
     ]
-    record["recreated_by_call"] = [
-        a for a, v in found.items() if getattr(layer, a, None) is not v
-    ]
+    now = variable_attributes(backend, layer)
+    record["recreated_by_call"] = [a for a, v in found.items() if now.get(a) is not v]
     record["regularization"] = _losses(backend, layer)
     return record
 
