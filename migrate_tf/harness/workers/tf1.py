@@ -150,10 +150,23 @@ class TF1Side:
                     # variables, so it is compared on its first call only.
                     record["reuse_failed"] = str(error).splitlines()[0]
                     break
-                record["per_call"].append(
-                    sorted(common.strip_suffix(v.name) for v in tf.global_variables())
-                )
-            variables = tf.global_variables()
+                names_now = sorted(common.strip_suffix(v.name) for v in tf.global_variables())
+                if call == 0:
+                    first_losses = list(tf.losses.get_regularization_losses())
+                if call > 0 and set(names_now) - set(record["per_call"][0]):
+                    # tf.Variable ignores reuse: the old code makes new variables on every
+                    # call, so one layer instance is equivalent to its first call only
+                    grown = sorted(set(names_now) - set(record["per_call"][0]))
+                    record["reuse_failed"] = (
+                        f"calling it again made new variables ({', '.join(grown[:4])})"
+                    )
+                    outputs.pop()
+                    break
+                record["per_call"].append(names_now)
+            first_call = set(record["per_call"][0])
+            variables = [
+                v for v in tf.global_variables() if common.strip_suffix(v.name) in first_call
+            ]
             trainable = {v.name for v in tf.trainable_variables()}
             names = [common.strip_suffix(v.name) for v in variables]
             record["duplicates"] = sorted({n for n in names if names.count(n) > 1})
@@ -166,7 +179,7 @@ class TF1Side:
                 }
                 record["variables"][name] = entry
                 known[name] = common.known_value(name, tuple(entry["shape"]), entry["dtype"])
-            regularization = tf.losses.get_regularization_losses()
+            regularization = first_losses  # a later call under reuse adds none
             constrained = {
                 name: variable.constraint(tf.constant(known[name]))
                 for name, variable in zip(names, variables)
