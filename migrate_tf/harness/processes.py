@@ -341,7 +341,9 @@ def run_side(
 
 class Pool:
     """One worker per side, started on first use and kept for further runs until
-    :meth:`close` (``verify`` uses a pool for one run; tests share one)."""
+    :meth:`close` (``verify`` uses a pool for one run, ``apply --verify`` one for its
+    rounds, tests share one). A worker imports each module path once: a pool is for
+    files that do not change while it lives."""
 
     def __init__(self, memory_mb: int = Limits.memory_mb) -> None:
         self.memory_mb = memory_mb

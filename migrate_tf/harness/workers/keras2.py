@@ -34,6 +34,7 @@ class Keras2Side(layers.Backend):
         import tf_keras
 
         self.tf = tf
+        self.containers = (tf.Module,)  # tf_keras layers are tf.Modules
         self.tf_keras = tf_keras
         self.framework_attributes = frozenset(
             name
@@ -79,24 +80,6 @@ class Keras2Side(layers.Backend):
 
     def tensor(self, array):
         return self.tf.constant(array)
-
-    def is_container(self, value) -> bool:
-        return isinstance(value, (self.tf.Module,))
-
-    def container_variables(self, container) -> list:
-        weights = getattr(container, "weights", None)
-        return list(weights) if weights is not None else list(container.variables)
-
-    def short_name(self, variable) -> str:
-        return common.strip_suffix(variable.name).rsplit("/", 1)[-1]
-
-    def is_dead(self, layer, variable, run) -> bool:
-        target = variable if isinstance(variable, self.tf.Variable) else variable.value
-        with self.tf.GradientTape() as tape:
-            tape.watch(target)
-            outputs = [o for o in self.tf.nest.flatten(run()) if o is not None]
-            total = self.tf.add_n([self.tf.reduce_sum(self.tf.cast(o, self.tf.float32)) for o in outputs])
-        return tape.gradient(total, target) is None
 
 
 def main(argv=None) -> int:

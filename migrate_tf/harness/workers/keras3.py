@@ -32,6 +32,7 @@ class Keras3Side(layers.Backend):
             raise RuntimeError(f"keras is {keras.__version__}, not Keras 3")
         self.keras = keras
         self.tf = tf
+        self.containers = (keras.layers.Layer, tf.Module)
         self.framework_attributes = frozenset(
             name
             for base in (keras.layers.Layer(), keras.Model())
@@ -82,24 +83,6 @@ class Keras3Side(layers.Backend):
 
     def tensor(self, array):
         return self.tf.constant(array)
-
-    def is_container(self, value) -> bool:
-        return isinstance(value, (self.keras.layers.Layer, self.tf.Module))
-
-    def container_variables(self, container) -> list:
-        weights = getattr(container, "weights", None)
-        return list(weights) if weights is not None else list(container.variables)
-
-    def short_name(self, variable) -> str:
-        return common.strip_suffix(variable.name).rsplit("/", 1)[-1]
-
-    def is_dead(self, layer, variable, run) -> bool:
-        target = variable if isinstance(variable, self.tf.Variable) else variable.value
-        with self.tf.GradientTape() as tape:
-            tape.watch(target)
-            outputs = [o for o in self.tf.nest.flatten(run()) if o is not None]
-            total = self.tf.add_n([self.tf.reduce_sum(self.tf.cast(o, self.tf.float32)) for o in outputs])
-        return tape.gradient(total, target) is None
 
 
 def main(argv=None) -> int:

@@ -37,10 +37,31 @@ class Backend:
     def to_numpy(self, value) -> np.ndarray: ...
     def assign(self, variable, value: np.ndarray) -> None: ...
     def tensor(self, array: np.ndarray): ...
-    def is_container(self, value: Any) -> bool: ...
-    def container_variables(self, container) -> list: ...
-    def short_name(self, variable) -> str: ...
-    def is_dead(self, layer, variable, run) -> bool: ...
+
+    #: the side's TensorFlow module and the classes whose instances hold variables
+    #: (sublayers, ``tf.Module``s), set by the side
+    tf: Any = None
+    containers: tuple = ()
+
+    def is_container(self, value: Any) -> bool:
+        return isinstance(value, self.containers)
+
+    def container_variables(self, container) -> list:
+        weights = getattr(container, "weights", None)
+        return list(weights) if weights is not None else list(container.variables)
+
+    def short_name(self, variable) -> str:
+        return common.strip_suffix(variable.name).rsplit("/", 1)[-1]
+
+    def is_dead(self, layer, variable, run) -> bool:
+        """Whether the outputs of ``run()`` do not depend on ``variable`` (no gradient)."""
+        tf = self.tf
+        target = variable if isinstance(variable, tf.Variable) else variable.value
+        with tf.GradientTape() as tape:
+            tape.watch(target)
+            outputs = [o for o in tf.nest.flatten(run()) if o is not None]
+            total = tf.add_n([tf.reduce_sum(tf.cast(o, tf.float32)) for o in outputs])
+        return tape.gradient(total, target) is None
 
 
 def _call_parameters(layer) -> set[str]:

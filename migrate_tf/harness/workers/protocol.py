@@ -4,11 +4,11 @@
 
 * R and W are pipe file descriptors the parent passed; requests and responses are
   JSON lines. Nothing of the protocol goes over stdout or stderr.
-* Before TensorFlow is imported: the process asks the kernel to kill it when the
-  parent dies (``PR_SET_PDEATHSIG``), limits its address space to N MB
-  (``RLIMIT_AS``), and points file descriptor 1 at a scratch file, so whatever user
-  code prints (Python or C) is captured per job and reported, never mixed into
-  anything. Bytecode is not written next to user files.
+* Before TensorFlow is imported: a watchdog thread ends the process when the parent
+  process is gone, the address space is limited to N MB (``RLIMIT_AS``), and file
+  descriptor 1 points at a scratch file, so whatever user code prints (Python or C)
+  is captured per job and reported, never mixed into anything. Bytecode is not
+  written next to user files.
 * Then it imports its side (TensorFlow, ~5 s) and answers ``{"ready": true}``.
 * For each job it answers ``{"stage": "import"}`` before importing the user's module
   and ``{"stage": "run"}`` before running it, then ``{"result": ...}``. Exceptions,
@@ -32,17 +32,26 @@ STDOUT_LIMIT = 400
 
 
 def _die_with_parent(parent: int) -> None:
-    try:
-        import ctypes
-        import signal
+    """End this process when the parent process is gone, even while user code runs.
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        PR_SET_PDEATHSIG = 1
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the parent's process-group kill remains
-        pass
-    if parent and os.getppid() != parent:  # the parent died before prctl took effect
+    A watchdog thread compares ``getppid()`` with the parent's pid (an orphan is
+    re-parented). ``PR_SET_PDEATHSIG`` is not used: it fires when the parent *thread*
+    that started us ends, and the parent starts workers from short-lived threads.
+    """
+    import threading
+
+    if not parent:
+        return
+    if os.getppid() != parent:
         os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="migrate-tf-parent-watch", daemon=True).start()
 
 
 def _limit_memory(megabytes: int) -> None:
