@@ -17,17 +17,9 @@ from migrate_tf.shared.initializers import Refusal, is_none
 from migrate_tf.shared.layers import layer_base_kind, self_name
 
 #: Keras 2's `Layer.add_weight` parameters, in positional order (tf_keras 2.21).
-KERAS2_PARAMETERS = (
-    "name",
-    "shape",
-    "dtype",
-    "initializer",
-    "regularizer",
-    "trainable",
-    "constraint",
-    "use_resource",
-    "synchronization",
-    "aggregation",
+KERAS2_PARAMETERS = tuple(
+    "name shape dtype initializer regularizer trainable constraint use_resource "
+    "synchronization aggregation".split()
 )
 #: Keras 2 keywords Keras 3 does not accept that can go when they ask for the default.
 DROPPED_WHEN_DEFAULT = ("use_resource", "getter", "caching_device", "collections", "layout")
