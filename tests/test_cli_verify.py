@@ -232,7 +232,7 @@ def test_json_report(runs):
 def test_an_old_new_pair_is_recognised_and_a_wrong_regularizer_fails(runs):
     run = runs["pair"]
     assert run["code"] == 1, _explain(run)
-    assert "comparing" in run["stderr"] and "(already migrated)" in run["stderr"]
+    assert "comparing" in run["stderr"] and "(already migrated), as --pair would" in run["stderr"]
     row = next(line for line in run["stdout"].splitlines() if "fc -> Fc" in line)
     assert "FAIL: regularization: the losses sum to" in row
     assert "(ratio 2)" in run["stdout"]

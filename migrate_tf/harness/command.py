@@ -128,7 +128,7 @@ def run_verify(request: VerifyRequest, echo: Echo) -> int:
         pair = looks_like_pair(paths[0], paths[1], rules=request.rules, settings=request.settings)
         if pair and not request.quiet:
             echo(f"migrate-tf verify: comparing {paths[0]} (old code) with {paths[1]} "
-                 "(already migrated); --pair says so explicitly", err=True)
+                 "(already migrated), as --pair would", err=True)
     with Workspace() as workspace:
         units = []
         if pair:
@@ -223,11 +223,13 @@ def run_apply_verified(request: VerifyRequest, echo: Echo) -> int:
         )
     status = EXIT_OK
     if outcome.rounds and request.report:
-        last = outcome.rounds[0]
-        last.issues = outcome.issues
+        # the rows of the first round (every conversion), and what was written in the end
+        first = outcome.rounds[0]
+        first.issues = outcome.issues
         status = _write_report(
-            request, last, echo, "apply --verify",
-            extra={"written": sorted(p.replace(os.sep, "/") for p in outcome.written),
+            request, first, echo, "apply --verify",
+            extra={"rounds": len(outcome.rounds),
+                   "written": sorted(p.replace(os.sep, "/") for p in outcome.written),
                    "not_applied": [f"{r.check.location} {r.check.label}: {r.status}"
                                    for r in outcome.not_applied]},
         )

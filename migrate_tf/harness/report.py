@@ -90,7 +90,7 @@ def summary_line(result: VerifyResult) -> str:
         f"{result.count('unverified')} unverified",
     ]
     if result.issues:
-        parts.append(f"{_plural(len(result.issues), 'file')} could not be verified")
+        parts.append(_plural(len(result.issues), "error"))
     processes = result.startups
     return (
         f"{_plural(conversions, 'conversion')} in {_plural(files, 'file')} "
@@ -160,6 +160,14 @@ def json_report(result: VerifyResult, *, paths: Sequence[str], options: Options,
             "errors": len(result.issues),
             "seconds": round(result.seconds, 2),
             "tensorflow_processes": result.startups,
+        },
+        "workers": {
+            side: {
+                "starts": run.starts,
+                "startup_seconds": [round(x, 2) for x in run.start_seconds],
+                "seconds": round(run.seconds, 2),
+            }
+            for side, run in sorted(result.sides.items())
         },
         "rows": [row_dict(row) for row in result.rows],
         "errors": [{"path": i.path, "message": i.message} for i in result.issues],

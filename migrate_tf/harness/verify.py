@@ -264,8 +264,17 @@ def verify_units(units: Sequence[Unit], finder: CasesFinder, options: Options,
         else:
             result.sides = run_sides(jobs, Limits(timeout=options.timeout, memory_mb=options.memory_mb))
     results = {}
-    for run in result.sides.values():
+    for side, run in result.sides.items():
         results.update(run.results)
+        failed_start = next(
+            (r for r in run.results.values() if r.get("kind") == "start"), None
+        )
+        if failed_start is not None:
+            result.issues.append(FileIssue(
+                f"<{side} worker>",
+                f"{failed_start['error']} (the verify extra needs TensorFlow and tf-keras: "
+                "pip install 'migrate-tf[verify]')",
+            ))
     for check in checks:
         result.rows.append(judge(check, results, options))
     result.seconds += time.monotonic() - started
