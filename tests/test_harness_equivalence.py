@@ -443,6 +443,11 @@ def wrong_run(pool, tmp_path_factory):
                          project_dir=None, result=result)
         assert unit is not None, result.issues
         unit.display = name
+        if name in WRONG:  # only the row the variant breaks; the correct ones check the rest
+            label = WRONG[name][3]
+            unit.conversions = [
+                c for c in unit.conversions if (c.old if c.old == c.new else f"{c.old} -> {c.new}") == label
+            ]
         units.append(unit)
     return _rows_by_unit(verify_units(units, CasesFinder(), Options(), result, pool=pool))
 
@@ -461,8 +466,6 @@ def test_a_wrong_migration_fails_for_the_right_reason(wrong_run, name):
     row = rows[label]
     assert row.verdict == "FAIL", _explain([row])
     assert row.reason.startswith(reason), _explain([row])
-    untouched = [r for r in rows.values() if r.check.label not in (label, "tower -> Tower")]
-    assert all(r.verdict == "pass" for r in untouched), _explain(untouched)
 
 
 def test_a_changed_initializer_fails_although_the_outputs_agree(wrong_run):

@@ -18,6 +18,7 @@ The harness never rewrites code itself: the new code is the pipeline's output.
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import tempfile
 import time
@@ -251,13 +252,18 @@ def verify_units(units: Sequence[Unit], finder: CasesFinder, options: Options,
     for unit in units:
         checks += plan_unit(unit, finder)
     jobs: dict[str, list[dict]] = {"tf1": [], "keras2": [], "keras3": []}
+    # The same job twice (one old file checked against several NEW files, say) runs once.
+    seen: dict[str, str] = {}
     for index, check in enumerate(checks):
         if check.old_job is None or check.new_job is None:
             continue
-        check.old_job["id"] = f"{index}:old"
-        check.new_job["id"] = f"{index}:new"
-        jobs[check.old_job["side"]].append(check.old_job)
-        jobs[check.new_job["side"]].append(check.new_job)
+        for job, suffix in ((check.old_job, "old"), (check.new_job, "new")):
+            key = json.dumps(job, sort_keys=True)
+            if key in seen:
+                job["id"] = seen[key]
+                continue
+            job["id"] = seen[key] = f"{index}:{suffix}"
+            jobs[job["side"]].append(job)
     if any(jobs.values()):
         if pool is not None:
             result.sides = pool.run(jobs, options.timeout)
