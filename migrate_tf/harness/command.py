@@ -124,11 +124,14 @@ def run_verify(request: VerifyRequest, echo: Echo) -> int:
     if pair and (len(paths) != 2 or not all(os.path.isfile(p) for p in paths)):
         echo("error: --pair takes exactly two files: OLD NEW", err=True)
         return EXIT_USAGE
+    detected = False
     if not pair and len(paths) == 2 and all(os.path.isfile(p) for p in paths):
-        pair = looks_like_pair(paths[0], paths[1], rules=request.rules, settings=request.settings)
-        if pair and not request.quiet:
-            echo(f"migrate-tf verify: comparing {paths[0]} (old code) with {paths[1]} "
-                 "(already migrated), as --pair would", err=True)
+        pair = detected = looks_like_pair(
+            paths[0], paths[1], rules=request.rules, settings=request.settings
+        )
+    if pair and not request.quiet:
+        echo(f"migrate-tf verify: comparing {paths[0]} (old code) with {paths[1]} "
+             f"(already migrated){', as --pair would' if detected else ''}", err=True)
     with Workspace() as workspace:
         units = []
         if pair:

@@ -209,7 +209,7 @@ def pair_unit(old: str, new: str, *, rules, settings: Settings, project_dir: Pat
         )
         return None
     return Unit(
-        display=f"{old} -> {new}",
+        display=old,
         old_path=Path(old),
         new_path=Path(new),
         old_source=migrated.source,
