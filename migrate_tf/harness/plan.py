@@ -262,6 +262,8 @@ def _plan_function(check: Check, tree: ast.Module, inference: Inference, case: C
             new_init["name"] = value
         elif name in conversion.constructor:
             new_init[name] = value
+        elif name in TRAINING_FLAGS:
+            call_args["training"] = value  # a flag the rule moved to Keras' call(training=)
     if missing:
         raise _Missing(missing)
     order = [name for name, _ in inputs]
