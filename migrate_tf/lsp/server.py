@@ -168,16 +168,16 @@ class MigrateTfServer(LanguageServer):
         state = self.states.get(uri)
         if state is None or future.cancelled():
             return
+        if state.pending is future:
+            state.pending = None
+            state.pending_version = None
         error = future.exception()
-        if error is not None:
-            logger.error("analysis of %s failed: %s", uri, error)
+        if error is not None:  # a bug: the pipeline itself never raises for bad input
+            logger.error("analysis of %s failed: %r", uri, error)
             return
         analysis = future.result()
         if analysis is None:
             return
-        if state.pending_version == version:
-            state.pending = None
-            state.pending_version = None
         if state.analysis is not None and (analysis.version or 0) < (state.analysis.version or 0):
             return  # an older version finished after a newer one
         state.analysis = analysis
