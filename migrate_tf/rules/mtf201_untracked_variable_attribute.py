@@ -90,15 +90,18 @@ class UntrackedVariableAttribute(Rule):
     The code is left unchanged and a finding says why when: the shape of the initial
     value cannot be decided statically (for example a value passed in as an
     argument); the initial value needs a local variable or the value (not only the
-    static shape) of a `call` input; the variable is created conditionally (inside
-    `if`, `for`, `try`, or a `hasattr` guard) or in a list; `__init__` uses the
-    variable after creating it; the `name=` is computed or contains `/`; `tf.Variable`
-    gets arguments `add_weight` has no equivalent for (`shape=`, `synchronization=`,
-    `aggregation=`, `caching_device=`); the dtype cannot be decided; the variable is
-    created in another method. Classes that are not Keras layers (including
-    `tf.Module` subclasses, which need a rule of their own) are left alone, as is
-    code under a `# migrate-tf: ignore` comment (on a statement, a method's `def`
-    line or the `class` line).
+    static shape) of a `call` input; the variable is created conditionally in
+    `__init__` or `build` (inside `if`, `for`, `try`) or in a list; `__init__` uses
+    the variable after creating it; the `name=` is computed or contains `/`;
+    `tf.Variable` gets arguments `add_weight` has no equivalent for (`shape=`,
+    `synchronization=`, `aggregation=`, `caching_device=`); the dtype cannot be
+    decided; the variable is created in another method. In `call`, this rule takes
+    only direct `self.x = tf.Variable(...)` statements: a variable created under a
+    first-call guard (`if not hasattr(self, ...)`) or in any other way is MTF206's,
+    one created by a `keras.layers.Lambda`'s function MTF203's. Classes that are not
+    Keras layers (`tf.Module` subclasses are MTF202's) are left alone, as is code
+    under a `# migrate-tf: ignore` comment (on a statement, a method's `def` line or
+    the `class` line).
 
     ## References
     - Keras 3 `Layer.add_weight`: keyword arguments only.

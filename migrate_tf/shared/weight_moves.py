@@ -323,6 +323,12 @@ def add_method(classdef: cst.ClassDef, function: cst.FunctionDef) -> cst.ClassDe
             if statement.name.value == "call":
                 position = index
                 break
+    if position == 0 and body:
+        # First in the class: no blank line after the `class` line; the method that
+        # used to come first gets the blank lines instead.
+        first = body[0]
+        body[0] = first.with_changes(leading_lines=list(function.leading_lines))
+        function = function.with_changes(leading_lines=list(first.leading_lines))
     body.insert(position, function)
     if position + 1 < len(body) and isinstance(body[position + 1], cst.FunctionDef):
         following = body[position + 1]

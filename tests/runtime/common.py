@@ -262,7 +262,7 @@ def variable_attributes(backend: Backend, layer, is_variable=None) -> dict[str, 
             if name in backend.framework_attributes:
                 continue
             if is_variable(value):
-                found[prefix + name] = value
+                found[prefix + _public_name(obj, name)] = value
                 continue
             if name.startswith("_"):
                 continue
@@ -282,6 +282,14 @@ def variable_attributes(backend: Backend, layer, is_variable=None) -> dict[str, 
 
     walk(layer, "")
     return found
+
+
+def _public_name(obj, name: str) -> str:
+    """``kernel`` for ``_kernel`` when the class exposes it as a property (Keras 3's
+    Dense keeps its kernel in ``_kernel``; Keras 2's in ``kernel``)."""
+    if name.startswith("_") and isinstance(getattr(type(obj), name[1:], None), property):
+        return name[1:]
+    return name
 
 
 def _held_objects(name: str, value) -> list[tuple[str, Any]]:

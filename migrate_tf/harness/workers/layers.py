@@ -117,7 +117,7 @@ def variable_attributes(backend: Backend, layer) -> dict[str, Any]:
             if name in backend.framework_attributes:
                 continue
             if backend.is_variable(value):
-                found[prefix + name] = value
+                found[prefix + _public_name(obj, name)] = value
                 continue
             if name.startswith("_"):
                 continue
@@ -134,6 +134,14 @@ def variable_attributes(backend: Backend, layer) -> dict[str, Any]:
 
     walk(layer, "")
     return found
+
+
+def _public_name(obj, name: str) -> str:
+    """``kernel`` for ``_kernel`` when the class exposes it as a property (Keras 3's
+    Dense keeps its kernel in ``_kernel``; Keras 2's in ``kernel``)."""
+    if name.startswith("_") and isinstance(getattr(type(obj), name[1:], None), property):
+        return name[1:]
+    return name
 
 
 def stale_weights(backend: Backend, layer, found: dict, job: dict, extra: dict) -> dict:
