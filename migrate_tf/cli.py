@@ -234,6 +234,16 @@ def verify_command(**options: Any) -> None:
     distributions, the regularization losses and the sharing of reused scopes are
     compared. 'verify OLD NEW' compares code already migrated with its old version.
 
+    Arguments come from migrate-tf.cases.toml (the nearest one above each file) or
+    [tool.migrate-tf.cases] in pyproject.toml: one table per function or class,
+    named as the old code names it, one key per parameter, tensors written as
+    dtype[shape] (for example x = "float32[4, 16]"). What cannot be inferred is
+    reported as 'unverified: needs a case for ...' with the lines to add.
+
+    \b
+    Exit codes: 0 every conversion passed or is unverified (--strict: passed),
+    1 a conversion failed or a file could not be verified, 2 usage error.
+
     This executes your code (the old and the new), with a timeout and a memory
     limit per case.
     """
