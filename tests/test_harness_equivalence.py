@@ -579,11 +579,11 @@ def hostile_run(pool, tmp_path_factory):
 @pytest.mark.parametrize(
     "name, verdict, reason",
     [
-        ("hang", "FAIL", "the new code (Keras 3) failed: timed out after 4 s"),
-        ("leave", "FAIL", "the new code (Keras 3) failed: the code called sys.exit(3)"),
-        ("vanish", "FAIL", "the new code (Keras 3) failed: the process exited with status 3"),
-        ("greedy", "FAIL", "the new code (Keras 3) failed: ran out of memory (limit 4096 MB"),
-        ("old_crash", "unverified", "the old code (TF1 (compat.v1 graph)) failed: the process aborted"),
+        ("hang", "FAIL", "the new code failed under Keras 3: timed out after 4 s"),
+        ("leave", "FAIL", "the new code failed under Keras 3: the code called sys.exit(3)"),
+        ("vanish", "FAIL", "the new code failed under Keras 3: the process exited with status 3"),
+        ("greedy", "FAIL", "the new code failed under Keras 3: ran out of memory (limit 4096 MB"),
+        ("old_crash", "unverified", "the old code failed under TF1 (compat.v1 graph): the process aborted"),
         ("chatty", "pass", ""),
         ("fine", "pass", ""),
     ],

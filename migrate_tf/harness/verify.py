@@ -289,7 +289,8 @@ def verify_units(units: Sequence[Unit], finder: CasesFinder, options: Options,
 
 def _side_failure(which: str, side: str, outcome: dict) -> str:
     where = " while importing its module" if outcome.get("stage") == "import" else ""
-    return f"the {which} code ({SIDE_NAMES.get(side, side)}) failed{where}: {outcome.get('error', '?')}"
+    return (f"the {which} code failed under {SIDE_NAMES.get(side, side)}{where}: "
+            f"{outcome.get('error', '?')}")
 
 
 def judge(check: Check, results: dict[str, dict], options: Options) -> Row:
