@@ -16,9 +16,10 @@ import tokenize
 from typing import Iterable, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from migrate_tf.config import Settings
+from migrate_tf.engine.positions import Positions
 from migrate_tf.rules.base import CodeRange, Conversion, Finding, Rule, triggered_by
 
 SUPPRESSION = re.compile(r"#\s*migrate-tf:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s-]*)\])?")
@@ -185,8 +186,9 @@ class RuleContext:
     # positions
     @property
     def positions(self):
+        # The same ranges as libcst's PositionProvider, about four times cheaper.
         if self._positions is None:
-            self._positions = self.wrapper.resolve(PositionProvider)
+            self._positions = Positions(self.module)
         return self._positions
 
     def line_range(self, node: cst.CSTNode) -> tuple[int, int] | None:
@@ -289,6 +291,36 @@ class RuleContext:
 
 
 _STATEMENT_TYPES = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+_BASE = cst.CSTTransformer
+#: rule class -> whether it has any visit_<Node>_<attribute>/leave_<Node>_<attribute> hook
+_ATTRIBUTE_HOOKS: dict[type, bool] = {}
+
+
+def _has_attribute_hooks(rule_class: type) -> bool:
+    known = _ATTRIBUTE_HOOKS.get(rule_class)
+    if known is None:
+        known = (
+            rule_class.on_visit_attribute is not _BASE.on_visit_attribute
+            or rule_class.on_leave_attribute is not _BASE.on_leave_attribute
+            or any(
+                name.startswith(("visit_", "leave_"))
+                and "_" in name[6:]
+                and getattr(rule_class, name) is not getattr(_BASE, name, None)
+                for name in dir(rule_class)
+            )
+        )
+        _ATTRIBUTE_HOOKS[rule_class] = known
+    return known
+
+
+def _own_hook(rule: Rule, name: str):
+    """The rule's method ``name``, or None when it is CSTTransformer's no-op default."""
+    if name in vars(rule):
+        return getattr(rule, name)
+    function = getattr(type(rule), name, None)
+    if function is None or function is getattr(_BASE, name, None):
+        return None
+    return getattr(rule, name)
 
 
 class _RuleDispatcher(cst.CSTTransformer):
@@ -297,6 +329,12 @@ class _RuleDispatcher(cst.CSTTransformer):
     Each rule sees the original node and the node as updated by its children and by
     the rules before it (in code order). A rule whose ``visit_*`` returned False, or
     whose code is suppressed on a statement, is skipped for that subtree.
+
+    The traversal visits every node, so the per-node work here is kept small: for each
+    node type, the rules that have a ``visit_<Type>``/``leave_<Type>`` of their own are
+    looked up once per file (CSTTransformer would look up and call its no-op default
+    for every rule at every node), and attribute hooks are forwarded only to rules
+    that define some.
     """
 
     def __init__(self, rules: Sequence[Rule], context: RuleContext) -> None:
@@ -305,6 +343,33 @@ class _RuleDispatcher(cst.CSTTransformer):
         self.context = context
         # rule index -> (node where it stopped, whether its leave still runs there)
         self._paused: dict[int, tuple[cst.CSTNode, bool]] = {}
+        self._check_suppressions = context.has_suppressions
+        # node type -> ((rule index, hook), ...) of the rules with a hook for it
+        self._visit_hooks: dict[type, tuple] = {}
+        self._leave_hooks: dict[type, tuple] = {}
+        self._attribute_rules = tuple(
+            (index, rule)
+            for index, rule in enumerate(self.rules)
+            if _has_attribute_hooks(type(rule))
+        )
+        if not self._attribute_rules:
+            # Nobody listens: skip the per-attribute calls altogether.
+            self.on_visit_attribute = _ignore_attribute
+            self.on_leave_attribute = _ignore_attribute
+
+    def _hooks(self, node_type: type, kind: str) -> tuple:
+        name = f"{kind}_{node_type.__name__}"
+        generic = _BASE.on_visit if kind == "visit" else _BASE.on_leave
+        hooks = []
+        for index, rule in enumerate(self.rules):
+            own_generic = getattr(rule, "on_" + kind)
+            if getattr(own_generic, "__func__", None) is not generic:
+                hooks.append((index, own_generic))  # the rule dispatches by itself
+                continue
+            hook = _own_hook(rule, name)
+            if hook is not None:
+                hooks.append((index, hook))
+        return tuple(hooks)
 
     def _call(self, rule: Rule, method, *args):
         try:
@@ -317,44 +382,59 @@ class _RuleDispatcher(cst.CSTTransformer):
             raise RuleCrash(rule.CODE, error) from error
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        check_suppression = self.context.has_suppressions and isinstance(
-            node, _STATEMENT_TYPES
-        )
-        for index, rule in enumerate(self.rules):
-            if index in self._paused:
+        paused = self._paused
+        if self._check_suppressions and isinstance(node, _STATEMENT_TYPES):
+            for index, rule in enumerate(self.rules):
+                if index not in paused and self.context.is_suppressed(node, rule.CODE):
+                    paused[index] = (node, False)
+        hooks = self._visit_hooks.get(type(node))
+        if hooks is None:
+            hooks = self._visit_hooks[type(node)] = self._hooks(type(node), "visit")
+        for index, hook in hooks:
+            if index in paused:
                 continue
-            if check_suppression and self.context.is_suppressed(node, rule.CODE):
-                self._paused[index] = (node, False)
-                continue
-            if self._call(rule, rule.on_visit, node) is False:
-                self._paused[index] = (node, True)
+            if self._call(self.rules[index], hook, node) is False:
+                paused[index] = (node, True)
         return True
 
     def on_leave(self, original_node, updated_node):
+        paused = self._paused
+        resumed = None
+        if paused:
+            for index, (where, leave) in list(paused.items()):
+                if where is original_node:
+                    del paused[index]
+                    if resumed is None:
+                        resumed = {}
+                    resumed[index] = leave
+        hooks = self._leave_hooks.get(type(original_node))
+        if hooks is None:
+            hooks = self._leave_hooks[type(original_node)] = self._hooks(
+                type(original_node), "leave"
+            )
         result = updated_node
-        for index, rule in enumerate(self.rules):
-            paused = self._paused.get(index)
-            if paused is not None:
-                if paused[0] is not original_node:
-                    continue
-                del self._paused[index]
-                if not paused[1]:
-                    continue
+        for index, hook in hooks:
+            if index in paused or (resumed is not None and resumed.get(index) is False):
+                continue
             if type(result) is not type(original_node):
                 # An earlier rule replaced or removed the node; later rules keep out.
-                continue
-            result = self._call(rule, rule.on_leave, original_node, result)
+                break
+            result = self._call(self.rules[index], hook, original_node, result)
         return result
 
     def on_visit_attribute(self, node, attribute):
-        for index, rule in enumerate(self.rules):
+        for index, rule in self._attribute_rules:
             if index not in self._paused:
                 self._call(rule, rule.on_visit_attribute, node, attribute)
 
     def on_leave_attribute(self, original_node, attribute):
-        for index, rule in enumerate(self.rules):
+        for index, rule in self._attribute_rules:
             if index not in self._paused:
                 self._call(rule, rule.on_leave_attribute, original_node, attribute)
+
+
+def _ignore_attribute(node, attribute) -> None:
+    return None
 
 
 # The pipeline ---------------------------------------------------------------------
@@ -400,6 +480,59 @@ def parse_error_message(source: str, error: Exception) -> str:
     if _looks_like_python2(source):
         message += " (this looks like Python 2 code; migrate it to Python 3 first)"
     return message
+
+
+#: Deepest nesting migrated, in levels of Python's syntax tree (a chain of ``and``/``or``
+#: counts a level per operand, as libcst nests it). The rules' visitors reach Python's
+#: recursion limit at about 300 levels; far deeper code can overflow the C stack of
+#: libcst's native parser (a crash, not an exception) or keep it busy for minutes.
+MAX_NESTING = 500
+
+
+def _nesting(tree) -> tuple[int, int]:
+    """(depth, line of the deepest node) of a Python AST, without recursion."""
+    import ast
+
+    deepest, line = 0, 1
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values) - 2
+        if depth > deepest:
+            deepest, line = depth, getattr(node, "lineno", line)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest, line
+
+
+def check_source(source: str, filename: str = "<unknown>") -> str | None:
+    """Why ``source`` is not handed to libcst (it is not valid Python for this
+    interpreter, or nested too deeply), as a one-line error; None when it may be.
+
+    CPython's compiler is the judge: it is fast, it gives the exact position, and the
+    migrated output must pass it anyway (:func:`validate_output`).
+    """
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            depth, line = _nesting(tree)
+            if depth > MAX_NESTING:
+                return (
+                    f"cannot parse: line {line}: the code is nested too deeply "
+                    f"(more than {MAX_NESTING} levels)"
+                )
+            compile(tree, filename, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return parse_error_message(source, error)
+    except (RecursionError, MemoryError):
+        return "cannot parse: the code is nested too deeply for the parser"
+    except ValueError as error:
+        return f"cannot parse: {error}"
+    return None
 
 
 def validate_output(output: str, filename: str) -> str | None:
@@ -458,6 +591,20 @@ def annotate(source: str, output: str, reported: list[tuple[Finding, int]]) -> s
 
 def migrate_source(
     source: str,
+    *args,
+    **kwargs,
+) -> SourceResult:
+    """Run ``rules`` over ``source`` in one parse. Never raises for bad input."""
+    from migrate_tf.shared.walk import clear_cache
+
+    try:
+        return _migrate_source(source, *args, **kwargs)
+    finally:
+        clear_cache()
+
+
+def _migrate_source(
+    source: str,
     *,
     rules: Sequence[type[Rule]],
     settings: Settings,
@@ -472,6 +619,9 @@ def migrate_source(
     """
     if not rules:
         return SourceResult(source=source, output=source)
+    problem = check_source(source, filename)
+    if problem is not None:
+        return SourceResult(source=source, output=source, error=problem)
     try:
         module = cst.parse_module(source)
     except RecursionError:
@@ -541,6 +691,28 @@ def migrate_source(
     )
 
 
+def _outside_comments(data: bytes, token: bytes) -> bool:
+    """Whether ``token`` occurs in ``data`` other than certainly inside a comment.
+
+    The second stage of the trigger pre-filter: a file that mentions ``variable_scope``
+    only in comments is not worth a parse (rules change code, never comments). An
+    occurrence is certainly in a comment when its line, up to it, holds a ``#`` and no
+    quote character: that ``#`` cannot be inside a string literal, so it starts a
+    comment (or the line is the content of a string spanning lines, which is not code
+    either). Anything else counts as code; docstrings are not told apart.
+    """
+    start = 0
+    while True:
+        found = data.find(token, start)
+        if found < 0:
+            return False
+        line_start = max(data.rfind(b"\n", 0, found), data.rfind(b"\r", 0, found)) + 1
+        before = data[line_start:found]
+        if b"#" not in before or b"'" in before or b'"' in before:
+            return True
+        start = found + 1
+
+
 def migrate_bytes(
     data: bytes,
     *,
@@ -549,7 +721,11 @@ def migrate_bytes(
     filename: str = "<stdin>",
 ) -> BytesResult:
     """Migrate one file's bytes; the output keeps its encoding, BOM and line endings."""
-    triggered = triggered_by(rules, data)
+    triggered = [
+        rule
+        for rule in triggered_by(rules, data)
+        if any(_outside_comments(data, token.encode("ascii")) for token in rule.TRIGGERS)
+    ]
     if not triggered:
         return BytesResult(data=data, output=data)
     try:

@@ -7,6 +7,8 @@ relative indentation, so the same text fits any block it is inserted into.
 
 from __future__ import annotations
 
+import functools
+
 import libcst as cst
 
 LINE_LENGTH = 88
@@ -47,6 +49,13 @@ def _bracketed(opening: str, items: list[str], closing: str, indent: int) -> str
         return f"{opening}\n    {joined}\n{closing}"
     body = "".join(f"    {item},\n" for item in items)
     return f"{opening}\n{body}{closing}"
+
+
+@functools.lru_cache(maxsize=4096)
+def expression(text: str) -> cst.BaseExpression:
+    """``text`` parsed as an expression. Nodes never change, so a parse is shared by
+    every place that needs the same small expression (`self.units`, `x_shape`)."""
+    return cst.parse_expression(text)
 
 
 def parse_statements(text: str) -> list[cst.BaseStatement]:

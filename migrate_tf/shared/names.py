@@ -8,44 +8,28 @@ from __future__ import annotations
 
 import libcst as cst
 
-
-class _NameReader(cst.CSTVisitor):
-    """Collects the variable names a tree reads: not the `attr` of `x.attr`, not the
-    keyword of `f(key=...)`, not a lambda's own parameters; optionally not imports."""
-
-    def __init__(self, skip_imports: bool = False) -> None:
-        super().__init__()
-        self.found: set[str] = set()
-        self.skip_imports = skip_imports
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return not self.skip_imports
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return not self.skip_imports
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        params = {p.name.value for p in node.params.params}
-        self.found.update(free_names(node.body) - params)
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.found.add(node.value)
+from migrate_tf.shared.walk import children
 
 
 def free_names(node: cst.CSTNode, *, skip_imports: bool = False) -> set[str]:
-    """Variable names ``node`` reads (not attribute or keyword names)."""
-    reader = _NameReader(skip_imports)
-    node.visit(reader)
-    return reader.found
+    """Variable names ``node`` reads: not the `attr` of `x.attr`, not the keyword of
+    `f(key=...)`, not a lambda's own parameters; optionally not imports."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+        elif isinstance(current, (cst.Attribute, cst.Arg)):
+            stack.append(current.value)
+        elif isinstance(current, cst.Lambda):
+            params = {param.name.value for param in current.params.params}
+            found |= free_names(current.body) - params
+        elif skip_imports and isinstance(current, (cst.Import, cst.ImportFrom)):
+            continue
+        else:
+            stack.extend(children(current))
+    return found
 
 
 def reads(node: cst.CSTNode, name: str) -> bool:

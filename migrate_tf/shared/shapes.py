@@ -14,9 +14,10 @@ expression that moves must mean the same there:
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
-from migrate_tf.shared.codegen import code_of
+from migrate_tf.shared.walk import find
+
+from migrate_tf.shared.codegen import code_of, expression
 from migrate_tf.shared.initializers import Refusal
 
 #: Helpers that return a tensor's shape as a list (static where known), common in
@@ -53,13 +54,13 @@ class _ShapeLifter(cst.CSTTransformer):
         if isinstance(func, cst.Attribute) and func.attr.value == "as_list" and not updated_node.args:
             tensor = self._tensor_of_shape(original_node.func.value)
             if tensor is not None:
-                return cst.parse_expression(f"list({self.tensors[tensor]})")
+                return expression(f"list({self.tensors[tensor]})")
         # shape_list(x) -> list(x_shape)
         if isinstance(func, cst.Name) and func.value in SHAPE_LIST_HELPERS:
             if len(updated_node.args) == 1 and isinstance(updated_node.args[0].value, cst.Name):
                 tensor = updated_node.args[0].value.value
                 if tensor in self.tensors:
-                    return cst.parse_expression(f"list({self.tensors[tensor]})")
+                    return expression(f"list({self.tensors[tensor]})")
         tensor = self._tensor_of_shape(original_node)
         if tensor is not None:
             return cst.Name(self.tensors[tensor])
@@ -76,7 +77,7 @@ class _ShapeLifter(cst.CSTTransformer):
         # x.shape.rank / x.shape.ndims -> len(x_shape)
         if updated_node.attr.value in ("rank", "ndims") and isinstance(updated_node.value, cst.Name):
             if updated_node.value.value in self.tensors.values():
-                return cst.parse_expression(f"len({updated_node.value.value})")
+                return expression(f"len({updated_node.value.value})")
         return updated_node
 
 
@@ -89,7 +90,7 @@ def lift_input_shapes(expression: cst.BaseExpression, tensors: dict[str, str]) -
     """
     lifted = expression.visit(_ShapeLifter(tensors))
     for tensor in tensors:
-        if m.findall(lifted, m.Name(tensor)):
+        if any(name.value == tensor for name in find(lifted, cst.Name)):
             raise Refusal(
                 f"`{code_of(expression)}` needs the value of the input `{tensor}`, "
                 "not only its static shape"
@@ -120,7 +121,7 @@ class _Renamer(cst.CSTTransformer):
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name):
         if original_node.value in self.renames:
-            return cst.parse_expression(self.renames[original_node.value])
+            return expression(self.renames[original_node.value])
         if original_node.value in self.forbidden and self.blocked is None:
             self.blocked = original_node.value
         return updated_node

@@ -12,7 +12,8 @@ import keyword
 import re
 
 import libcst as cst
-import libcst.matchers as m
+
+from migrate_tf.shared.walk import find
 
 from migrate_tf.shared.imports import ImportIndex
 from migrate_tf.shared.layers import safe_attribute
@@ -198,6 +199,6 @@ def module_level_names(module: cst.Module) -> set[str]:
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             names.add(statement.name.value)
         elif isinstance(statement, cst.SimpleStatementLine):
-            for target in m.findall(statement, m.AssignTarget()):
+            for target in find(statement, cst.AssignTarget):
                 names.update(bound_names(target.target))
     return names

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 import libcst.matchers as m
 
+from migrate_tf.shared.walk import find
+
 from migrate_tf.shared.codegen import (
     code_of,
 )
@@ -126,7 +128,7 @@ class Planner:
             return None
         if self.context.has_suppressions and any(
             self.rule.is_suppressed(statement)
-            for statement in m.findall(function.body, m.SimpleStatementLine() | m.BaseCompoundStatement())
+            for statement in find(function.body, cst.SimpleStatementLine, cst.BaseCompoundStatement)
         ):
             # A function is converted whole or not at all: an ignored statement
             # inside keeps the whole function as it is.
@@ -229,13 +231,13 @@ class Planner:
         return found
 
     def _creates_variables(self, function: cst.FunctionDef) -> bool:
-        for call in m.findall(function, m.Call()):
+        for call in find(function, cst.Call):
             if self.index.is_api(call.func, "tf.variable_scope", "tf.get_variable"):
                 return True
         return False
 
     def _has_variable_creation(self, node: cst.CSTNode) -> bool:
-        for call in m.findall(node, m.Call()):
+        for call in find(node, cst.Call):
             if self.index.is_api(
                 call.func, "tf.get_variable", "tf.Variable", "tf.variable_scope"
             ):
@@ -328,7 +330,7 @@ class Planner:
     def _collect_weights_and_sublayers(self, conversion: LayerPlan, body) -> None:
         assignments: dict[str, int] = {}
         for statement in body:
-            for target in m.findall(statement, m.AssignTarget() | m.AugAssign()):
+            for target in find(statement, cst.AssignTarget, cst.AugAssign):
                 for name in bound_names(target.target):
                     assignments[name] = assignments.get(name, 0) + 1
         sublayers: dict[str, Sublayer] = {}
@@ -410,7 +412,7 @@ class Planner:
                 )
                 continue
             compound = not isinstance(statement, cst.SimpleStatementLine)
-            for call in m.findall(statement, m.Call()):
+            for call in find(statement, cst.Call):
                 if self.index.is_api(call.func, "tf.get_variable", "tf.Variable"):
                     raise Refusal(
                         "a variable is created conditionally or in a loop"
@@ -449,7 +451,7 @@ class Planner:
         loop = _range_loop(statement)
         if loop is None:
             return None
-        for call in m.findall(statement.body, m.Call()):
+        for call in find(statement.body, cst.Call):
             if layer_spec(call, self.index) is not None:
                 return loop
             if isinstance(call.func, cst.Name) and isinstance(
@@ -521,7 +523,7 @@ class Planner:
         variable, range_call = loop
         for statement in loop_statement.body.body:
             compound = not isinstance(statement, cst.SimpleStatementLine)
-            for call in m.findall(statement, m.Call()):
+            for call in find(statement, cst.Call):
                 if self.index.is_api(
                     call.func, "tf.get_variable", "tf.Variable", "tf.variable_scope", "tf.while_loop"
                 ):
@@ -876,7 +878,7 @@ class Planner:
         # as tells what `frames` is.
         aliases = {}
         for statement in body:
-            for assign in m.findall(statement, m.Assign()):
+            for assign in find(statement, cst.Assign):
                 value = assign.value
                 if isinstance(value, cst.Name) and value.value in parameters:
                     for target in assign.targets:
@@ -892,12 +894,12 @@ class Planner:
         for statement in body:
             if id(statement) in weight_statements:
                 continue  # its arguments are settings, read below
-            for node in m.findall(statement, m.Attribute()):
+            for node in find(statement, cst.Attribute):
                 base = node.value
                 if isinstance(base, cst.Name) and base.value in names:
                     if node.attr.value in ("get_shape", "shape", "dtype", "op", "graph"):
                         tensor_evidence.add(base.value)
-            for call in m.findall(statement, m.Call()):
+            for call in find(statement, cst.Call):
                 self._call_evidence(call, names, tensor_evidence, config_evidence)
         # Arithmetic with a tensor is weaker evidence: `variance + epsilon` does not
         # make a float setting with a literal default a tensor.
@@ -913,7 +915,7 @@ class Planner:
                         config_evidence.add(name)
         for sublayer in conversion.sublayers:
             for _, value in sublayer.constructor_arguments:
-                config_evidence.update(n.value for n in m.findall(value, m.Name()) if n.value in names)
+                config_evidence.update(n.value for n in find(value, cst.Name) if n.value in names)
             for arguments in sublayer.tensor_arguments.values():
                 for key, value in arguments:
                     if key == "training":
@@ -977,9 +979,9 @@ class Planner:
         found: set[str] = set()
 
         def is_tensor(expression) -> bool:
-            if any(n.value in tensors for n in m.findall(expression, m.Name())):
+            if any(n.value in tensors for n in find(expression, cst.Name)):
                 return True
-            for call in m.findall(expression, m.Call()):
+            for call in find(expression, cst.Call):
                 canonical = self.index.canonical(call.func) or ""
                 if canonical.startswith(("tf.", "tf1.")) or id(call) in sublayer_calls:
                     return True
@@ -988,11 +990,11 @@ class Planner:
         sublayer_calls = {id(call) for sublayer in conversion.sublayers for call in sublayer.calls}
         for _ in range(4):  # locals computed from locals: a few rounds reach them all
             for statement in body:
-                for assign in m.findall(statement, m.Assign()):
+                for assign in find(statement, cst.Assign):
                     if is_tensor(assign.value):
                         for target in assign.targets:
                             tensors.update(bound_names(target.target))
-                for operation in m.findall(statement, m.BinaryOperation()):
+                for operation in find(statement, cst.BinaryOperation):
                     sides = (operation.left, operation.right)
                     for side, other in (sides, sides[::-1]):
                         if isinstance(side, cst.Name) and side.value in names and is_tensor(other):
@@ -1005,7 +1007,7 @@ class Planner:
         names: set[str] = set()
         for statement in body:
             names |= free_names(statement)
-            for target in m.findall(statement, m.AssignTarget()):
+            for target in find(statement, cst.AssignTarget):
                 names.update(bound_names(target.target))
         return names
 
@@ -1041,29 +1043,29 @@ class Planner:
         elif isinstance(call.func, cst.Name) and call.func.value == "range":
             for arg in call.args:
                 config_evidence.update(
-                    n.value for n in m.findall(arg.value, m.Name()) if n.value in names
+                    n.value for n in find(arg.value, cst.Name) if n.value in names
                 )
 
     def _check_body(self, conversion: LayerPlan) -> None:
         config = set(conversion.config_names)
         for statement in conversion.body:
-            for target in m.findall(statement, m.AssignTarget() | m.AugAssign()):
+            for target in find(statement, cst.AssignTarget, cst.AugAssign):
                 for name in bound_names(target.target):
                     if name in config:
                         raise Refusal(f"the setting `{name}` is reassigned in the function")
-            for node in m.findall(statement, m.Global() | m.Nonlocal()):
+            for node in find(statement, cst.Global, cst.Nonlocal):
                 raise Refusal("it uses `global` or `nonlocal`")
-            for node in m.findall(statement, m.Yield()):
+            for node in find(statement, cst.Yield):
                 raise Refusal("it is a generator")
             renamed = config | {weight.attribute for weight in conversion.weights}
-            for node in m.findall(statement, m.Param() | m.CompFor()):
+            for node in find(statement, cst.Param, cst.CompFor):
                 target = node.name if isinstance(node, cst.Param) else node.target
                 clash = set(bound_names(target)) & renamed
                 if clash:
                     raise Refusal(
                         f"an inner function or comprehension rebinds `{sorted(clash)[0]}`"
                     )
-            for call in m.findall(statement, m.Call()):
+            for call in find(statement, cst.Call):
                 if self.index.is_api(
                     call.func,
                     "tf.get_variable_scope",
@@ -1086,10 +1088,10 @@ def _tensor_candidates(value: cst.BaseExpression) -> list[str]:
 def _shape_bases(expression: cst.BaseExpression) -> set[str]:
     """Names whose static shape (not value) ``expression`` reads: `x` in `x.shape[-1]`."""
     bases = set()
-    for node in m.findall(expression, m.Attribute()):
+    for node in find(expression, cst.Attribute):
         if isinstance(node.value, cst.Name) and node.attr.value in ("get_shape", "shape"):
             bases.add(node.value.value)
-    for call in m.findall(expression, m.Call(func=m.Name())):
+    for call in (c for c in find(expression, cst.Call) if isinstance(c.func, cst.Name)):
         if call.func.value in ("shape_list", "get_shape_list") and call.args:
             if isinstance(call.args[0].value, cst.Name):
                 bases.add(call.args[0].value.value)
@@ -1115,7 +1117,7 @@ def module_initializers_of(module: cst.Module, index: ImportIndex) -> dict[str, 
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
-        for target in m.findall(statement, m.AssignTarget()):
+        for target in find(statement, cst.AssignTarget):
             for name in bound_names(target.target):
                 counts[name] = counts.get(name, 0) + 1
         if len(statement.body) != 1 or not isinstance(statement.body[0], cst.Assign):
@@ -1151,7 +1153,7 @@ def initializers_shared_with_other_code(module, initializers, conversions) -> fr
     return frozenset(shared)
 
 def _reads_outside_initializer_arguments(function: cst.CSTNode, name: str) -> bool:
-    for call in m.findall(function, m.Call()):
+    for call in find(function, cst.Call):
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value.endswith("initializer"):
                 continue

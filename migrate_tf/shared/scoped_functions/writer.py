@@ -14,8 +14,11 @@ import dataclasses
 import libcst as cst
 import libcst.matchers as m
 
+from migrate_tf.shared.walk import find
+
 from migrate_tf.shared.codegen import (
     code_of,
+    expression,
     parse_statements,
     render_call,
     render_signature,
@@ -101,7 +104,7 @@ class ClassWriter:
                 leading_lines=[cst.EmptyLine(indent=False)]
             )
         for member in members:
-            for call in m.findall(member, m.Call()):
+            for call in find(member, cst.Call):
                 canonical = self.index.canonical(call.func) or ""
                 if canonical.startswith(("tf1.layers.", "tf.layers.", "tf1.compat.v1.layers.")) or (
                     self.index.is_api(call.func, "tf.get_variable", "tf.variable_scope")
@@ -159,7 +162,7 @@ class ClassWriter:
             unknown = {
                 name
                 for text in checked
-                for name in free_names(cst.parse_expression(text))
+                for name in free_names(expression(text))
                 if name not in allowed and name not in BUILTINS
             }
             if unknown and unknown <= shape_locals:
@@ -217,7 +220,7 @@ class ClassWriter:
         for (variable, range_text), weights in loops.items():
             allowed = {k: v for k, v in forbidden.items() if k != variable}
             appends = [self._add_weight(w, shapes, renames, allowed) for w in weights]
-            range_code = code_of(rename_locals(cst.parse_expression(range_text), renames, {}))
+            range_code = code_of(rename_locals(expression(range_text), renames, {}))
             loop = parse_statements(
                 "".join(f"self.{w.attribute} = []\n" for w in weights)
                 + f"for {variable} in {range_code}:\n    pass\n"
@@ -231,18 +234,18 @@ class ClassWriter:
         for sublayer, arguments, class_name in self.deferred:
             moved_arguments = []
             for key, text in arguments:
-                expression = lift_input_shapes(cst.parse_expression(text), shapes)
-                for name in free_names(expression):
+                lifted = lift_input_shapes(expression(text), shapes)
+                for name in free_names(lifted):
                     if name in definitions and name not in renames:
                         self._lift_local(name, shapes, renames, forbidden, definitions, set())
                 allowed = {k: v for k, v in forbidden.items() if k not in self.prelude_names}
                 if sublayer.indexed:
                     allowed.pop(sublayer.indexed[0], None)
-                moved_arguments.append((key, code_of(rename_locals(expression, renames, allowed))))
+                moved_arguments.append((key, code_of(rename_locals(lifted, renames, allowed))))
             if sublayer.indexed:
                 variable, range_text, scope_text = sublayer.indexed
                 range_code = code_of(
-                    rename_locals(cst.parse_expression(range_text), renames, {})
+                    rename_locals(expression(range_text), renames, {})
                 )
                 sublayer = dataclasses.replace(sublayer, indexed=(variable, range_code, scope_text))
             statements.extend(
@@ -257,7 +260,7 @@ class ClassWriter:
         the ones a weight's shape may use (`n_in = x.get_shape()[-1].value`)."""
         counts: dict[str, int] = {}
         for statement in self.conversion.body:
-            for target in m.findall(statement, m.AssignTarget() | m.AugAssign() | m.For()):
+            for target in find(statement, cst.AssignTarget, cst.AugAssign, cst.For):
                 for name in bound_names(target.target):
                     counts[name] = counts.get(name, 0) + 1
         found: dict[str, cst.SimpleStatementLine] = {}
@@ -293,7 +296,7 @@ class ClassWriter:
         statement = definitions[name]
         assign = statement.body[0]
         value = lift_input_shapes(assign.value, shapes)
-        for needed in m.findall(value, m.Name()):
+        for needed in find(value, cst.Name):
             if needed.value in definitions and needed.value not in renames:
                 self._lift_local(needed.value, shapes, renames, forbidden, definitions, seen)
         allowed = {k: v for k, v in forbidden.items() if k not in self.prelude_names}
@@ -310,7 +313,7 @@ class ClassWriter:
         c = self.conversion
         described = {}
         for statement in c.body:
-            for target in m.findall(statement, m.AssignTarget() | m.AugAssign() | m.For()):
+            for target in find(statement, cst.AssignTarget, cst.AugAssign, cst.For):
                 node = target.target
                 for name in bound_names(node):
                     described[name] = f"a local variable of `{c.function.name.value}`"
@@ -323,7 +326,7 @@ class ClassWriter:
 
         def moved(expression: cst.BaseExpression) -> cst.BaseExpression:
             lifted = lift_input_shapes(expression, shapes)
-            for name in m.findall(lifted, m.Name()):
+            for name in find(lifted, cst.Name):
                 if name.value in definitions and name.value not in renames:
                     self._lift_local(name.value, shapes, renames, forbidden, definitions, set())
             allowed = {k: v for k, v in forbidden.items() if k not in self.prelude_names}
@@ -509,13 +512,13 @@ class CallBodyRewriter(cst.CSTTransformer):
         if not (isinstance(item, cst.Call) and self.index.is_api(item.func, "tf.variable_scope")):
             return updated_node
         scope = bind_arguments(item, VARIABLE_SCOPE_PARAMETERS)["name_or_scope"]
-        if any(id(call) in self.sublayers for call in m.findall(original_node, m.Call())):
+        if any(id(call) in self.sublayers for call in find(original_node, cst.Call)):
             # Sublayers built under this name get it in their paths, as in TF1.
             self.uses_name_scope = True
             return updated_node.with_changes(
                 items=[
                     updated_node.items[0].with_changes(
-                        item=cst.parse_expression(
+                        item=expression(
                             f"{self.keras}.name_scope({code_of(scope)})"
                         ),
                         asname=None,
@@ -547,7 +550,7 @@ class CallBodyRewriter(cst.CSTTransformer):
 
     def leave_Name(self, original_node, updated_node):
         if original_node.value in self.renames:
-            return cst.parse_expression(self.renames[original_node.value])
+            return expression(self.renames[original_node.value])
         return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
@@ -575,7 +578,7 @@ class CallBodyRewriter(cst.CSTTransformer):
             target = f"self.{sublayer.attribute}"
             if sublayer.indexed is not None:
                 target += f"[{sublayer.indexed[0]}]"
-            return cst.Call(func=cst.parse_expression(target), args=arguments)
+            return cst.Call(func=expression(target), args=arguments)
         if self.index.tf1:
             qualified = self.index.qualified_name(original_node.func)
             if qualified is not None and qualified.startswith("tensorflow.") and not qualified.startswith(
@@ -590,7 +593,7 @@ class CallBodyRewriter(cst.CSTTransformer):
                 if spelled != api:
                     head = dotted_name(original_node.func).split(".")[0]
                     return updated_node.with_changes(
-                        func=cst.parse_expression(f"{head}.{spelled}")
+                        func=expression(f"{head}.{spelled}")
                     )
         return updated_node
 
@@ -603,7 +606,7 @@ def _numpy_valued_names(conversion: LayerPlan, index: ImportIndex) -> set[str]:
         if param.default is not None and _is_numpy_valued(param.default, index, names):
             names.add(param.name.value)
     for statement in conversion.body:
-        for assign in m.findall(statement, m.Assign()):
+        for assign in find(statement, cst.Assign):
             if _is_numpy_valued(assign.value, index, names):
                 for target in assign.targets:
                     names.update(bound_names(target.target))

@@ -1,0 +1,145 @@
+"""Read-only traversal of LibCST trees, without LibCST's visitor machinery.
+
+LibCST's `node.visit(visitor)` (which `libcst.matchers.findall` uses) rebuilds every
+node it passes, even for a visitor that changes nothing: analysing a function that
+way costs as much as transforming it. Rules ask many small questions of the same
+subtrees ("which calls are in this statement?"), so they walk the dataclass fields
+directly instead. Whitespace and punctuation are never descended into.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterator, TypeVar
+
+import libcst as cst
+
+T = TypeVar("T", bound=cst.CSTNode)
+
+#: Fields that only hold whitespace, comments or punctuation.
+_SKIPPED_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "leading_lines",
+        "lines_after_decorators",
+        "trailing_whitespace",
+        "header",
+        "footer",
+        "comma",
+        "semicolon",
+        "newline",
+        "equal",
+        "colon",
+        "dot",
+        "star_tok",
+        "whitespace_before",
+        "whitespace_after",
+        "whitespace_before_colon",
+        "whitespace_after_colon",
+        "whitespace_before_params",
+        "whitespace_after_def",
+        "whitespace_after_class",
+        "whitespace_after_star",
+        "whitespace_after_arg",
+        "whitespace_before_as",
+        "whitespace_after_as",
+        "whitespace_after_import",
+        "whitespace_before_import",
+        "whitespace_after_from",
+        "whitespace_after_for",
+        "whitespace_before_in",
+        "whitespace_after_in",
+        "whitespace_after_if",
+        "whitespace_before_if",
+        "whitespace_after_with",
+        "whitespace_after_while",
+        "whitespace_before_else",
+        "whitespace_after_else",
+        "whitespace_after_await",
+        "whitespace_after_lambda",
+        "whitespace_after_return",
+        "whitespace_after_del",
+        "whitespace_after_assert",
+        "whitespace_after_raise",
+        "whitespace_after_global",
+        "whitespace_after_nonlocal",
+        "whitespace_after_indicator",
+        "whitespace_after_walrus",
+        "whitespace_before_walrus",
+        "whitespace_after_except",
+        "whitespace_after_try",
+        "whitespace_before_expression",
+        "whitespace_after_expression",
+    }
+)
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(
+            field.name
+            for field in dataclasses.fields(cls)
+            if field.name not in _SKIPPED_FIELDS
+        )
+        _FIELDS[cls] = fields
+    return fields
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The node's direct children that carry code (not whitespace)."""
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``node`` and everything below it, in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        below = list(children(current))
+        below.reverse()
+        stack.extend(below)
+
+
+#: Trees never change, so a subtree's nodes are listed once and asked many times.
+#: Keyed by id, holding the node so the id stays its own; cleared after each file
+#: (see :func:`clear_cache`) and whenever it grows past a bound.
+_DESCENDANTS: dict[int, tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = {}
+_CACHE_LIMIT = 200_000
+
+
+def descendants(node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
+    """``node`` and everything below it, in source order (cached per node)."""
+    entry = _DESCENDANTS.get(id(node))
+    if entry is not None and entry[0] is node:
+        return entry[1]
+    found = tuple(walk(node))
+    if len(_DESCENDANTS) >= _CACHE_LIMIT:
+        _DESCENDANTS.clear()
+    _DESCENDANTS[id(node)] = (node, found)
+    return found
+
+
+def clear_cache() -> None:
+    """Forget cached subtrees (the engine calls this after each file)."""
+    _DESCENDANTS.clear()
+
+
+def find(node: cst.CSTNode, *types: type[T]) -> list[T]:
+    """Every node of the given types in ``node`` (``node`` included), in source order."""
+    return [item for item in descendants(node) if isinstance(item, types)]
+
+
+def contains(node: cst.CSTNode, *types: type[cst.CSTNode]) -> bool:
+    return any(isinstance(item, types) for item in descendants(node))
