@@ -121,7 +121,8 @@ def _call_parameters(path: Path, class_name: str) -> list[str]:
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.ClassDef) and node.name == class_name:
             for item in node.body:
-                if isinstance(item, ast.FunctionDef) and item.name == "call":
+                # a tf.Module's __call__ becomes the layer's call (MTF202)
+                if isinstance(item, ast.FunctionDef) and item.name in ("call", "__call__"):
                     return [arg.arg for arg in item.args.args[1:]]
     raise ValueError(f"{path}: no class {class_name} with a call method")
 

@@ -1,0 +1,22 @@
+import tensorflow as tf
+
+
+class Dense(tf.Module):
+    def __init__(self, in_features, out_features, name=None):
+        super().__init__(name=name)
+        self.w = tf.Variable(tf.random.normal([in_features, out_features]), name="w")
+        self.b = tf.Variable(tf.zeros([out_features]), name="b")
+
+    def __call__(self, x):
+        y = tf.matmul(x, self.w) + self.b
+        return tf.nn.relu(y)
+
+
+class TwoLayerHead(tf.keras.layers.Layer):
+    def __init__(self, hidden, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = Dense(in_features=64, out_features=hidden)
+        self.out = Dense(in_features=hidden, out_features=10)
+
+    def call(self, inputs):
+        return self.out(self.hidden(inputs))

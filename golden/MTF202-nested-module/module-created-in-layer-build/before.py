@@ -1,0 +1,24 @@
+import tensorflow as tf
+
+
+class Linear(tf.Module):
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.w = tf.Variable(tf.random.uniform([in_features, out_features]), name="w")
+
+    def __call__(self, x):
+        return tf.matmul(x, self.w)
+
+
+class Projection(tf.keras.layers.Layer):
+    """Sizes its module from the input shape, in build."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.linear = Linear(input_shape[-1], self.units)
+
+    def call(self, inputs):
+        return self.linear(inputs)

@@ -1,0 +1,21 @@
+import tensorflow as tf
+
+
+class MyModule(tf.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = tf.Variable(tf.random.normal([2, 2]), name="weight")
+
+
+class MyLayer(tf.keras.layers.Layer):
+    """Two variables named "weight": as Keras weights their paths tell them apart."""
+
+    def __init__(self):
+        super(MyLayer, self).__init__()
+        self.module = MyModule()
+
+    def build(self, input_shape):
+        self.w = self.add_weight(name="weight", shape=(2, 2), initializer="random_normal")
+
+    def call(self, inputs):
+        return self.module.w + self.w * inputs

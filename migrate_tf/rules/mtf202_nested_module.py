@@ -1,0 +1,373 @@
+"""MTF202 nested-module: `tf.Module`s held by Keras layers become layers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import libcst as cst
+import libcst.matchers as m
+
+from migrate_tf.rules.base import Rule
+from migrate_tf.shared.codegen import code_of, keras_reference, parse_statements
+from migrate_tf.shared.initializers import Refusal
+from migrate_tf.shared.layers import LAYER_ATTRIBUTES, layer_base_kind, method, self_name
+from migrate_tf.shared.names import is_docstring
+from migrate_tf.shared.weight_moves import ClassWeights, class_level_names
+
+#: What `tf.Module` has and a Keras 3 layer has not.
+MODULE_ONLY_ATTRIBUTES = frozenset({"name_scope", "submodules", "_flatten", "with_name_scope"})
+#: Weight dtypes a layer would not compute in: Keras casts floating inputs to float32.
+NON_DEFAULT_FLOATS = ("float16", "bfloat16", "float64")
+
+
+@dataclasses.dataclass
+class _Plan:
+    classdef: cst.ClassDef
+    base: cst.Arg  # the `tf.Module` base, original node
+    #: original statement id -> replacement (`self.w = self.add_weight(...)`) or None
+    #: to remove it (an initializer local no longer used)
+    statements: dict[int, cst.SimpleStatementLine | None]
+    needs_super_init: bool
+
+
+class NestedModule(Rule):
+    """
+    ## What it does
+    Turns a `tf.Module` subclass into a Keras layer when Keras is meant to track it:
+    when a Keras layer of the same file stores an instance on `self` (directly, or in
+    a list), when another module being converted does, or when the module calls
+    `self.add_weight` (which only layers have). The base becomes `keras.layers.Layer`,
+    `__call__` becomes `call`, `super().__init__()` is added where `__init__` lacked
+    it, and each `self.w = tf.Variable(...)` of `__init__` becomes
+    `self.w = self.add_weight(...)` with the same name, shape, dtype, trainable flag
+    and initial distribution. The weights stay in `__init__`: their shapes are known
+    there, and a module whose weights the enclosing layer reads directly
+    (`self.module.w`) is never called, so it would never run a `build`.
+
+    ## Why is this bad?
+    Keras 3 does not track a `tf.Module` stored on a layer. Measured on Keras 3.15: a
+    layer holding a module with a `tf.Variable` reports `trainable_weights == []`, so
+    `fit` and every optimizer leave the module's variables at their initial values,
+    and they are missing from `.keras` saves. Keras 2 tracked them. A `tf.Module`
+    that calls `self.add_weight` never worked: `AttributeError: 'MyModule' object has
+    no attribute 'add_weight'` under both.
+
+    ## Example
+    ```python
+    class MyModule(tf.Module):
+        def __init__(self):
+            self.w = tf.Variable(tf.random.normal([2, 2]), name="module_weight")
+
+    class MyLayer(tf.keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.module = MyModule()
+
+        def call(self, inputs):
+            return self.module.w * inputs
+    ```
+
+    ## Use instead
+    ```python
+    class MyModule(tf.keras.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.w = self.add_weight(
+                name="module_weight",
+                shape=[2, 2],
+                initializer=keras.initializers.RandomNormal(stddev=1.0),
+            )
+    ```
+    `MyLayer` is unchanged and now reports `module_weight` among its weights (path
+    `my_module/module_weight`).
+
+    ## Fix safety
+    The module keeps its variables (names, shapes, dtypes, trainable flags, initial
+    distributions) and computes the same outputs; the enclosing layer tracks them as
+    Keras 2 did. As a layer, the class now casts floating inputs of `call` to
+    float32 (Keras layers do; a module did not): a module with float64 or float16
+    weights is therefore not converted.
+
+    ## When it refuses
+    The class is left unchanged, with a finding, when it creates variables other
+    than by a top-level `self.w = tf.Variable(...)` in `__init__` (in `__call__`, in
+    a loop, in a list, conditionally); a variable cannot be mapped to `add_weight`
+    (see MTF201); its weights are float64, float16 or bfloat16; it uses what only
+    `tf.Module` has (`self.name_scope`, `self.submodules`, `with_name_scope`); it
+    stores an attribute whose name a Keras layer reserves (`weights`, `trainable`,
+    `input`, ...); `__call__` is decorated; it has another base class or is
+    decorated; or a module it holds cannot be converted. A `tf.Module` that no layer
+    holds and that does not call `add_weight` is left alone (Keras 3 does not need
+    it to be a layer), as is code under `# migrate-tf: ignore`.
+
+    ## References
+    - TensorFlow guide "Introduction to modules, layers, and models": Keras layers
+      are modules with `build` and `call`.
+    - This project's `../shared/BRIEF.md`, tracking table (`tf.Module` held by a layer).
+    """
+
+    CODE = "MTF202"
+    NAME = "nested-module"
+    SUMMARY = (
+        "A `tf.Module` held by a Keras layer is not tracked by Keras 3; make it a "
+        "`keras.layers.Layer` with `add_weight`."
+    )
+    TRIGGERS = ("Module",)
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._plans: dict[int, _Plan] = {}
+        self._current: list[_Plan | None] = []
+
+    # Traversal -------------------------------------------------------------------
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        modules, layers = self._classes(node)
+        wanted = self._wanted(modules, layers)
+        results: dict[str, _Plan | Refusal] = {}
+        for name in wanted:
+            classdef = modules[name]
+            if self.is_suppressed(classdef):
+                results[name] = Refusal("it is marked `# migrate-tf: ignore`")
+                continue
+            try:
+                results[name] = self._plan(classdef)
+            except Refusal as refusal:
+                results[name] = refusal
+        # A module holding a module that stays a tf.Module would still be untracked.
+        changed = True
+        while changed:
+            changed = False
+            for name, result in list(results.items()):
+                if isinstance(result, Refusal):
+                    continue
+                for held in self._held_classes(modules[name], modules):
+                    if isinstance(results.get(held), Refusal):
+                        results[name] = Refusal(f"it holds `{held}`, which cannot be converted")
+                        changed = True
+        for name, result in results.items():
+            classdef = modules[name]
+            if isinstance(result, Refusal):
+                if not self.is_suppressed(classdef):
+                    self.report(
+                        classdef.name,
+                        f"`{name}` is a tf.Module that Keras 3 does not track inside a "
+                        f"layer; not converted to a Keras layer: {result}",
+                        statement=classdef,
+                    )
+                continue
+            self._plans[id(classdef)] = result
+        self._record_conversions(modules, layers, [n for n, r in results.items() if not isinstance(r, Refusal)])
+        return True
+
+    def _record_conversions(self, modules, layers, converted: list[str]) -> None:
+        """What the equivalence harness runs: each layer that holds a converted module
+        (it now tracks the module's weights), and a converted module no class holds
+        (one that called `add_weight`)."""
+        held_anywhere: set[str] = set()
+        for holder in list(layers.values()) + [modules[name] for name in converted]:
+            held = self._held_classes(holder, modules) & set(converted)
+            held_anywhere |= held
+            if held and holder.name.value in layers:
+                self.record(holder, "layer-class", holder.name.value, holder.name.value)
+        for name in converted:
+            if name not in held_anywhere:
+                self.record(modules[name], "layer-class", name, name)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self._current.append(self._plans.get(id(node)))
+        return True
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        plan = self._current[-1] if self._current else None
+        if plan is None or id(original_node) not in plan.statements:
+            return updated_node
+        replacement = plan.statements[id(original_node)]
+        if replacement is None:
+            return cst.RemovalSentinel.REMOVE
+        return replacement
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        plan = self._current[-1] if self._current else None
+        if plan is None or not any(s is original_node for s in plan.classdef.body.body):
+            return updated_node
+        if original_node.name.value == "__call__":
+            updated_node = updated_node.with_changes(name=cst.Name("call"))
+        if original_node.name.value == "__init__" and plan.needs_super_init:
+            body = list(updated_node.body.body)
+            position = 1 if body and is_docstring(body[0]) else 0
+            body.insert(position, parse_statements("super().__init__()\n")[0])
+            updated_node = updated_node.with_changes(body=updated_node.body.with_changes(body=body))
+        return updated_node
+
+    def leave_ClassDef(self, original_node, updated_node):
+        plan = self._current.pop()
+        if plan is None:
+            return updated_node
+        self.changed = True
+        bases = [
+            base.with_changes(value=cst.parse_expression(self._layer_base()))
+            if original is plan.base
+            else base
+            for original, base in zip(original_node.bases, updated_node.bases)
+        ]
+        return updated_node.with_changes(bases=bases)
+
+    # Planning -------------------------------------------------------------------
+
+    def _classes(self, module: cst.Module):
+        """Module-level `tf.Module` subclasses and Keras layer classes, by name."""
+        index = self.context.imports
+        modules: dict[str, cst.ClassDef] = {}
+        layers: dict[str, cst.ClassDef] = {}
+        local_layers: dict[str, bool] = {}
+        for statement in module.body:
+            if not isinstance(statement, cst.ClassDef):
+                continue
+            if layer_base_kind(statement, index, local_layers) is not None:
+                local_layers[statement.name.value] = True
+                layers[statement.name.value] = statement
+            elif any(
+                base.keyword is None and index.is_api(base.value, "tf.Module")
+                for base in statement.bases
+            ):
+                modules[statement.name.value] = statement
+        return modules, layers
+
+    def _wanted(self, modules, layers) -> list[str]:
+        """Module classes a layer (or a wanted module) holds, or that call add_weight."""
+        wanted = [
+            name
+            for name, classdef in modules.items()
+            if m.findall(classdef, m.Call(func=m.Attribute(attr=m.Name("add_weight"))))
+        ]
+        holders = list(layers.values()) + [modules[name] for name in wanted]
+        while holders:
+            holder = holders.pop()
+            for held in self._held_classes(holder, modules):
+                if held not in wanted:
+                    wanted.append(held)
+                    holders.append(modules[held])
+        return [name for name in modules if name in wanted]
+
+    @staticmethod
+    def _held_classes(classdef: cst.ClassDef, modules) -> set[str]:
+        """Names of module classes ``classdef`` stores on `self` (or in lists there)."""
+        held = set()
+        for function in m.findall(classdef, m.FunctionDef()):
+            self_param = self_name(function)
+            if self_param is None:
+                continue
+            for assign in m.findall(function, m.Assign()):
+                if not any(
+                    m.matches(t.target, m.Attribute(value=m.Name(self_param))) for t in assign.targets
+                ):
+                    continue
+                for call in m.findall(assign.value, m.Call(func=m.Name())):
+                    if call.func.value in modules:
+                        held.add(call.func.value)
+        return held
+
+    def _plan(self, classdef: cst.ClassDef) -> _Plan:
+        if classdef.decorators:
+            raise Refusal("the class is decorated")
+        bases = list(classdef.bases)
+        if len(bases) != 1 or bases[0].keyword is not None or classdef.keywords:
+            raise Refusal("it has more than one base class or class keywords")
+        body = classdef.body.body if isinstance(classdef.body, cst.IndentedBlock) else ()
+        for node in m.findall(classdef, m.Attribute(attr=m.OneOf(*map(m.Name, MODULE_ONLY_ATTRIBUTES)))):
+            raise Refusal(f"it uses `{code_of(node)}`, which only tf.Module has")
+        call = method(classdef, "__call__")
+        if call is not None and call.decorators:
+            raise Refusal("its `__call__` is decorated")
+        if call is not None and method(classdef, "call") is not None:
+            raise Refusal("it has both `__call__` and `call`")
+        weights = ClassWeights(self.context, classdef, 1, class_level_names(classdef))
+        init = weights.methods["__init__"]
+        direct: dict[int, tuple] = {}
+        if init is not None and self_name(init):
+            self_param = self_name(init)
+            for statement in init.body.body:
+                found = _variable_assignment(statement, self_param, self.context.imports)
+                if found is not None:
+                    direct[id(found[1])] = (statement, *found)
+        for variable in m.findall(classdef, m.Call()):
+            if self.context.imports.is_api(variable.func, "tf.Variable", "tf.get_variable"):
+                if id(variable) not in direct:
+                    raise Refusal(
+                        f"`{code_of(variable.func)}(...)` is not a top-level "
+                        "`self.<name> = tf.Variable(...)` of `__init__`"
+                    )
+        for function in body:
+            if not isinstance(function, cst.FunctionDef) or self_name(function) is None:
+                continue
+            for target in m.findall(function, m.AssignTarget()):
+                if m.matches(target.target, m.Attribute(value=m.Name(self_name(function)))):
+                    if target.target.attr.value in LAYER_ATTRIBUTES:
+                        raise Refusal(
+                            f"it stores `self.{target.target.attr.value}`, which a Keras layer reserves"
+                        )
+        statements: dict[int, cst.SimpleStatementLine | None] = {}
+        for statement, target, variable in direct.values():
+            move = weights.variable_move("__init__", statement, target, variable, in_place=True)
+            dtype = _dtype_of(move.replacement)
+            if dtype in NON_DEFAULT_FLOATS:
+                raise Refusal(
+                    f"`{code_of(target)}` is {dtype}, and a Keras layer casts floating "
+                    "inputs to float32"
+                )
+            weights.plan.conversions.append(move)
+            statements[id(statement)] = move.replacement
+        weights.drop_unused_initializer_locals()
+        statements.update({key: None for key in weights.plan.removed})
+        return _Plan(
+            classdef=classdef,
+            base=bases[0],
+            statements=statements,
+            needs_super_init=init is not None and not _calls_super_init(init),
+        )
+
+    def _layer_base(self) -> str:
+        """`keras.layers.Layer` as this file names Keras (`tf.keras` when it only uses
+        that spelling)."""
+        index = self.context.imports
+        name = index.keras_module_name()
+        if name is not None:
+            return f"{name}.layers.Layer"
+        tf = index.tensorflow_module_name()
+        if tf is not None and f"{tf}.keras." in self.context.source and not index.tf1:
+            return f"{tf}.keras.layers.Layer"
+        return f"{keras_reference(self.context)}.layers.Layer"
+
+
+def _variable_assignment(statement, self_param, index):
+    """(target, call) for a top-level `self.x = tf.Variable(...)` statement."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return None
+    small = statement.body[0]
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+        return None
+    target = small.targets[0].target
+    if not m.matches(target, m.Attribute(value=m.Name(self_param))):
+        return None
+    if not (isinstance(small.value, cst.Call) and index.is_api(small.value.func, "tf.Variable")):
+        return None
+    return target, small.value
+
+
+def _dtype_of(statement: cst.SimpleStatementLine) -> str | None:
+    for arg in m.findall(statement, m.Arg(keyword=m.Name("dtype"))):
+        if isinstance(arg.value, cst.SimpleString):
+            return arg.value.evaluated_value
+    return None
+
+
+def _calls_super_init(init: cst.FunctionDef) -> bool:
+    return bool(
+        m.findall(
+            init,
+            m.Call(func=m.Attribute(value=m.Call(func=m.Name("super")), attr=m.Name("__init__"))),
+        )
+        or m.findall(init, m.Call(func=m.Attribute(attr=m.Name("__init__"))))
+    )
+
