@@ -10,6 +10,7 @@ imported inside the commands, and nothing here ever imports TensorFlow.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
@@ -27,6 +28,10 @@ EXIT_INTERRUPTED = 130
 STDIN = "-"
 #: Below this many files a progress bar would only flicker.
 PROGRESS_MIN_FILES = 50
+
+
+class _StreamFailure(Exception):
+    """stdin or stdout failed (a full disk, an I/O error): one error line, exit 1."""
 
 
 class _UsageFailure(Exception):
@@ -376,16 +381,46 @@ def _execute(
             check=check,
             context=context,
         )
-    except KeyboardInterrupt:
-        click.echo(
-            "migrate-tf: interrupted; files already written are complete, the rest untouched",
-            err=True,
-        )
+    except KeyboardInterrupt as interrupt:
+        _report_interrupt(interrupt, dry_run=command != "apply", quiet=quiet)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `migrate-tf diff . | head`: the reader left; stop quietly, as other tools do.
         _silence_stdout()
         return EXIT_FAILED
+    except _StreamFailure as failure:
+        _silence_stdout()
+        click.echo(f"migrate-tf: error: {failure}", err=True)
+        return EXIT_FAILED
+
+
+def _report_interrupt(interrupt: KeyboardInterrupt, *, dry_run: bool, quiet: bool) -> None:
+    """Ctrl-C: what was done before it (the runner's RunInterrupted says), in one line."""
+    partial = getattr(interrupt, "result", None)
+    total = getattr(interrupt, "total", None)
+    if partial is None or total is None:
+        click.echo(
+            "migrate-tf: interrupted; files already written are complete, the rest untouched",
+            err=True,
+        )
+        return
+    _print_outcome(partial, dry_run=dry_run, quiet=quiet)
+    left = total - partial.scanned
+    if dry_run:
+        done = "nothing was written"
+    else:
+        done = (
+            f"{_count(partial.changed, 'file')} written, each complete; the other "
+            f"{_count(left, 'file')} untouched (run apply again to finish)"
+        )
+    click.echo(
+        f"migrate-tf: interrupted after {partial.scanned} of {_count(total, 'file')}; {done}",
+        err=True,
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _execute_verify(
@@ -484,9 +519,7 @@ def _prepare(
     if paths != (STDIN,):
         missing = [path for path in paths if not os.path.exists(path)]
         if missing:
-            raise _UsageFailure(
-                *(f"{path}: error: No such file or directory" for path in missing)
-            )
+            raise _UsageFailure(*(f"{path}: error: {_missing_reason(path)}" for path in missing))
     if report is not None:
         try:
             report_format(report)
@@ -522,6 +555,15 @@ def _prepare(
         raise _UsageFailure(f"error: {error} (see 'migrate-tf rules')") from None
     project_dir = pyproject.resolve().parent if pyproject is not None else None
     return settings, project_dir, rules
+
+
+def _missing_reason(path: str) -> str:
+    """Why a path does not exist: usually not there, sometimes a symbolic link loop."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        return error.strerror or "No such file or directory"
+    return "No such file or directory"
 
 
 def _print_outcome(result, *, dry_run: bool, quiet: bool) -> None:
@@ -567,7 +609,8 @@ def _diff_printer() -> Callable[[Any], None]:
         if result.status != "changed":
             return
         text = unified_diff(result.path, result.data, result.output)
-        click.echo(colorize(text) if color else text, nl=False, color=color, file=stdout)
+        with _writing_stdout():
+            click.echo(colorize(text) if color else text, nl=False, color=color, file=stdout)
 
     return print_diff
 
@@ -639,22 +682,27 @@ def _run_stdin(
     from migrate_tf.engine.discovery import is_excluded
     from migrate_tf.engine.runner import FileResult, RunResult, migrate_data
 
-    data = _binary(sys.stdin).read()
+    try:
+        data = _binary(sys.stdin).read()
+    except OSError as error:
+        raise _StreamFailure(f"cannot read stdin: {error.strerror or error}") from None
     stdout = _binary(sys.stdout)
     display = stdin_filename or STDIN
     if stdin_filename and is_excluded(stdin_filename, settings.exclude, project_dir=project_dir):
         # Excluded by the project: hand the buffer back exactly as it came.
         if command == "apply":
-            stdout.write(data)
-            stdout.flush()
+            with _writing_stdout():
+                stdout.write(data)
+                stdout.flush()
         result = RunResult(files=[FileResult(path=display, status="unchanged")])
     else:
         file_result = migrate_data(data, display, rules=rules, settings=settings)
         result = RunResult(files=[file_result])
         if command == "apply":
             # On failure the original goes back out: an editor must never lose its buffer.
-            stdout.write(file_result.output if file_result.changed else data)
-            stdout.flush()
+            with _writing_stdout():
+                stdout.write(file_result.output if file_result.changed else data)
+                stdout.flush()
         elif file_result.changed:
             _diff_printer()(file_result)
     for line in _stdin_messages(result, quiet=quiet):
@@ -668,6 +716,17 @@ def _stdin_messages(result, *, quiet: bool) -> list[str]:
     from migrate_tf.engine.report import failure_lines, finding_lines
 
     return ([] if quiet else finding_lines(result)) + failure_lines(result)
+
+
+@contextlib.contextmanager
+def _writing_stdout():
+    """A failed write to stdout (other than a closed pipe) becomes a _StreamFailure."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _StreamFailure(f"cannot write to stdout: {error.strerror or error}") from None
 
 
 def _silence_stdout() -> None:

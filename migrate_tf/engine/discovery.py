@@ -15,7 +15,10 @@ Rules, in the order they are applied to a walked entry:
   Outside a git work tree no ``.gitignore`` is read.
 * Symbolic links are followed only when their target lies inside one of the given
   roots; each real file is listed once (under a path without symlinks if it has one)
-  and directory cycles are walked once.
+  and directory cycles are walked once. Links that lead nowhere (dangling, or a loop)
+  are skipped like any other entry that is not a file.
+* The writer's temporary files (``.migrate-tf-tmp-*``, left behind only by a run that
+  was killed) are never taken as inputs.
 
 Explicitly named files are taken whatever their extension, even when gitignored, but
 ``--exclude`` still applies to them (so editors can pass every file and let the
@@ -33,6 +36,8 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import pathspec
+
+from migrate_tf.engine.writer import is_temporary
 
 #: Directory names that never hold code worth migrating.
 ALWAYS_SKIPPED_DIRS = frozenset(
@@ -368,6 +373,9 @@ class _Walker:
         subdirectories: list[_Directory],
         deferred: list[_Directory],
     ) -> None:
+        if is_temporary(entry.name):
+            # A temporary file of the writer (left by a killed run): never an input.
+            return
         try:
             is_symlink = entry.is_symlink()
             is_dir = entry.is_dir()  # follows symlinks; False for a dangling one

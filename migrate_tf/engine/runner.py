@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Literal, Sequence
 
 from migrate_tf.config import Settings
 from migrate_tf.engine.pipeline import migrate_bytes
-from migrate_tf.engine.writer import write_file
+from migrate_tf.engine.writer import deferred_interrupts, remove_stale_temporaries, write_file
 from migrate_tf.rules.base import Conversion, Finding, Rule
 
 Status = Literal["changed", "unchanged", "failed"]
@@ -94,6 +94,16 @@ class RunResult:
     @property
     def findings(self) -> int:
         return sum(len(result.findings) for result in self.files)
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run. ``result`` holds the files finished before it (each one
+    written whole or not at all); ``total`` is how many files the run was given."""
+
+    def __init__(self, result: RunResult, total: int) -> None:
+        super().__init__()
+        self.result = result
+        self.total = total
 
 
 # One file ----------------------------------------------------------------------------
@@ -241,7 +251,7 @@ def _pool_round(
             submitted.append((executor.submit(_work, pairs), pairs))
         for future, pairs in submitted:
             try:
-                deliver(future.result())
+                finished = future.result()
             except BrokenProcessPool:
                 suspects = {index for index in slots if index >= 0}
                 for other, _ in submitted:
@@ -250,13 +260,31 @@ def _pool_round(
                 return done, suspects - done
             except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be pickled
                 reason = f"internal error: {type(error).__name__}: {error}"
-                deliver(
+                finished = [
                     (index, FileResult(path=path, status="failed", error=reason))
                     for index, path in pairs
-                )
+                ]
+            # Outside the try: an error of the caller's callback (stdout gone, a full
+            # disk) is the caller's to handle, not this chunk's failure.
+            deliver(finished)
+    except BaseException:
+        # Ctrl-C or the caller's error: end the workers rather than wait for them.
+        _stop_workers(executor)
+        raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     return None
+
+
+def _stop_workers(executor: concurrent.futures.ProcessPoolExecutor) -> None:
+    """End the workers now instead of waiting for their chunks: they only read files,
+    so nothing is lost."""
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        try:
+            process.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def _run_parallel(
@@ -344,6 +372,11 @@ def run(
         bar.__enter__()
 
     def release(_index: int, result: FileResult) -> None:
+        # Ctrl-C waits until this file is written (or not) and counted.
+        with deferred_interrupts():
+            _release(result)
+
+    def _release(result: FileResult) -> None:
         if write and result.status == "changed":
             outcome = write_file(result.path, result.data, result.output)
             if outcome.error is not None:
@@ -358,6 +391,11 @@ def run(
         if bar is not None:
             bar.update(1)
 
+    if write:
+        # Temporaries of an earlier run that was killed while writing.
+        directories = {os.path.dirname(path) or os.curdir for path in paths}
+        remove_stale_temporaries(os.path.realpath(directory) for directory in directories)
+
     sink = _InOrder(release)
     workers = _worker_count(jobs, len(paths))
     if parallel is None:
@@ -370,6 +408,10 @@ def run(
         else:
             for index, path in enumerate(paths):
                 sink.put(index, migrate_path(path, rules=rules, settings=settings))
+    except KeyboardInterrupt as interrupt:
+        if isinstance(interrupt, RunInterrupted):
+            raise
+        raise RunInterrupted(RunResult(files=results), len(paths)) from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -378,6 +420,7 @@ def run(
 
 __all__ = [
     "FileResult",
+    "RunInterrupted",
     "RunResult",
     "migrate_data",
     "migrate_path",
