@@ -201,9 +201,38 @@ class _InOrder:
             self.next += 1
 
 
-def _chunks(indices: Sequence[int], size: int) -> Iterable[list[int]]:
-    for start in range(0, len(indices), size):
-        yield list(indices[start : start + size])
+def _chunks(paths: Sequence[str], indices: Sequence[int], workers: int) -> list[list[int]]:
+    """The work units of a pool, in the order they are submitted.
+
+    File size stands for cost. Files bigger than a unit's share of the total go first,
+    one per unit, so that a large file does not start last and leave one worker
+    running alone at the end; the other files follow in their own order (so results
+    keep coming in order), grouped into units of about equal size.
+    """
+    sizes = {}
+    for index in indices:
+        try:
+            sizes[index] = os.stat(paths[index]).st_size
+        except OSError:
+            sizes[index] = 0
+    units = workers * 8
+    budget = max(1, sum(sizes.values()) // units)
+    most_files = max(1, min(64, len(indices) // units))
+    big = sorted((i for i in indices if sizes[i] >= budget), key=lambda i: -sizes[i])
+    chunks = [[index] for index in big]
+    current: list[int] = []
+    cost = 0
+    for index in indices:
+        if sizes[index] >= budget:
+            continue
+        current.append(index)
+        cost += sizes[index]
+        if cost >= budget or len(current) >= most_files:
+            chunks.append(current)
+            current, cost = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 class _PoolUnavailable(Exception):
@@ -236,7 +265,6 @@ def _pool_round(
         )
     except (OSError, ImportError, NotImplementedError) as error:
         raise _PoolUnavailable(str(error)) from error
-    size = max(1, min(64, len(indices) // (workers * 8)))
     done: set[int] = set()
 
     def deliver(pairs: Iterable[tuple[int, FileResult]]) -> None:
@@ -246,7 +274,7 @@ def _pool_round(
 
     try:
         submitted = []
-        for chunk in _chunks(indices, size):
+        for chunk in _chunks(paths, indices, workers):
             pairs = [(index, paths[index]) for index in chunk]
             submitted.append((executor.submit(_work, pairs), pairs))
         for future, pairs in submitted:
