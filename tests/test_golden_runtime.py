@@ -214,6 +214,35 @@ def test_variables_created_once(runs, case_id):
     _assert_none(_problems(runs, case_id, lambda k2, k3: compare.check_created_once(k3)))
 
 
+INTENDED_IDS = [
+    case.id for case in RUNNABLE
+    if any(layer.get("keras3_before") == "recreated" for layer in common.read_layers(case.toml))
+]
+
+
+@pytest.mark.parametrize("case_id", INTENDED_IDS)
+def test_outputs_of_the_intended_model(runs, case_id):
+    """Where before.py runs under Keras 3 (making new variables on each call), its first
+    call is the intended model; when those variables start from constants, after.py's
+    first call computes the same outputs."""
+    before = runs["keras3"][case_id]["before_keras3"]
+    after = runs["keras3"][case_id]
+    if before["error"] or after.get("error"):
+        pytest.fail((before["error"] or "") + (after.get("error") or ""), pytrace=False)
+    compared = 0
+    problems = []
+    for old, new in zip(before["layers"], after["layers"]):
+        if old.get("created_constant"):
+            compared += 1
+            problems += compare.compare_output_lists(
+                f"{old['class']} first call", old["first_outputs"], new["first_outputs"],
+                old="before.py under Keras 3",
+            )
+    if not compared:
+        pytest.skip("the old code's variables start from random values")
+    _assert_none(problems)
+
+
 @pytest.mark.parametrize("case_id", RUNNABLE_IDS)
 def test_before_is_untracked_under_keras3(runs, case_id):
     """The bug the rule fixes: Keras 3 tracks none of before.py's raw tf.Variables (or,

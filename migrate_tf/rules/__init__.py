@@ -15,6 +15,7 @@ RULE_MODULES = (
     "migrate_tf.rules.mtf101_scoped_function_to_layer",
     "migrate_tf.rules.mtf201_untracked_variable_attribute",
     "migrate_tf.rules.mtf202_nested_module",
+    "migrate_tf.rules.mtf203_lambda_variables",
     "migrate_tf.rules.mtf204_manual_weight_tracking",
     "migrate_tf.rules.mtf206_variables_in_call",
     "migrate_tf.rules.mtf207_positional_add_weight",

@@ -6,6 +6,7 @@ import libcst as cst
 
 from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import keras_reference, parse_statements
+from migrate_tf.shared.lambdas import lambda_only_functions
 from migrate_tf.shared.names import reads
 from migrate_tf.shared.scoped_functions import (
     LayerPlan,
@@ -104,7 +105,9 @@ class ScopedFunctionToLayer(Rule):
     calls a scoped function that is not converted; a scope is entered twice without
     reuse, or the scope object is used (`scope.reuse_variables()`); a variable sits two
     nested scopes deep; or the function is decorated, nested, or has a statement
-    under `# migrate-tf: ignore`.
+    under `# migrate-tf: ignore`. A function that is only ever wrapped by
+    `keras.layers.Lambda(...)` is MTF203's: it becomes a layer there, and the
+    `Lambda` an instance of it.
 
     ## References
     - TensorFlow migration guide, "Migrate model code" (model mapping).
@@ -130,8 +133,10 @@ class ScopedFunctionToLayer(Rule):
 
     def visit_Module(self, node: cst.Module) -> bool:
         blocked: frozenset[str] = frozenset()
+        # A function only a keras.layers.Lambda wraps is MTF203's.
+        wrapped = frozenset(lambda_only_functions(node, self.context.imports))
         while True:
-            planner = Planner(node, self.context, self, blocked)
+            planner = Planner(node, self.context, self, blocked, exclude=wrapped)
             self._conversions = planner.plan()
             shared = initializers_shared_with_other_code(
                 node, planner.module_initializers, self._conversions.values()

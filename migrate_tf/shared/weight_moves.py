@@ -147,22 +147,9 @@ class ClassWeights:
         when it cannot be converted with certainty."""
         index = self.context.imports
         methods, plan, class_names = self.methods, self.plan, self.class_names
-        arguments = bind_arguments(call, TF_VARIABLE_PARAMETERS)
-        for name in TF_VARIABLE_UNSUPPORTED:
-            if name in arguments:
-                raise Refusal(f"`tf.Variable(..., {name}=...)` has no `add_weight` equivalent")
-        validate = arguments.get("validate_shape")
-        if validate is not None and not m.matches(validate, m.Name("True")):
-            raise Refusal("`validate_shape` other than True has no `add_weight` equivalent")
-        if "initial_value" not in arguments:
-            raise Refusal("`tf.Variable` has no initial value")
+        arguments, expressions = variable_arguments(call)
 
         function = methods[origin]
-        expressions = {
-            key: arguments[key]
-            for key in ("initial_value", "trainable", "constraint")
-            if key in arguments
-        }
         self_param = self_name(function)
         build = methods["build"]
         target_self = self_name(build) if build is not None and not in_place else self_param
@@ -212,30 +199,9 @@ class ClassWeights:
         elif origin == "call":
             expressions = {key: self.from_call(value) for key, value in expressions.items()}
 
-        keras = index.keras_module_name() or "keras"
-        weight = weight_from_initial_value(expressions["initial_value"], index, keras)
-        dtype = weight.dtype
-        if "dtype" in arguments:
-            dtype = dtype_name(arguments["dtype"], index)
-            dtype = None if dtype == "float32" else dtype
-        name = weight_name(arguments.get("name"), target)
-
-        call_arguments: list[tuple[str | None, str]] = [
-            ("name", string_literal(name)),
-            ("shape", weight.shape),
-            ("initializer", weight.initializer),
-        ]
-        if dtype is not None:
-            call_arguments.append(("dtype", string_literal(dtype)))
-        trainable = expressions.get("trainable")
-        if trainable is not None and not m.matches(trainable, m.Name("True")):
-            call_arguments.append(("trainable", code_of(trainable)))
-        constraint = expressions.get("constraint")
-        if constraint is not None and not m.matches(constraint, m.Name("None")):
-            call_arguments.append(("constraint", code_of(constraint)))
-        if index.keras_module_name() is None and _BARE_KERAS.search(weight.initializer):
-            keras_reference(self.context)
-
+        call_arguments = add_weight_arguments(
+            self.context, arguments, expressions, weight_name(arguments.get("name"), target)
+        )
         plan.stored.update(stores)
         indent = len(self.context.module.default_indent) * (self.depth + 1)
         text = render_call(
@@ -310,6 +276,56 @@ class ClassWeights:
 
 
 
+def variable_arguments(call: cst.Call) -> tuple[dict, dict]:
+    """The arguments of a `tf.Variable(...)` call by parameter, and the expressions a
+    weight is made of (`initial_value`, `trainable`, `constraint`); Refusal for what
+    `add_weight` cannot express."""
+    arguments = bind_arguments(call, TF_VARIABLE_PARAMETERS)
+    for name in TF_VARIABLE_UNSUPPORTED:
+        if name in arguments:
+            raise Refusal(f"`tf.Variable(..., {name}=...)` has no `add_weight` equivalent")
+    validate = arguments.get("validate_shape")
+    if validate is not None and not m.matches(validate, m.Name("True")):
+        raise Refusal("`validate_shape` other than True has no `add_weight` equivalent")
+    if "initial_value" not in arguments:
+        raise Refusal("`tf.Variable` has no initial value")
+    expressions = {
+        key: arguments[key]
+        for key in ("initial_value", "trainable", "constraint")
+        if key in arguments
+    }
+    return arguments, expressions
+
+
+def add_weight_arguments(context, arguments: dict, expressions: dict, name: str) -> list:
+    """`add_weight`'s keyword arguments (as source) for a `tf.Variable` whose
+    ``arguments`` were bound by :func:`variable_arguments` and whose ``expressions``
+    are already written as the weight's method must read them."""
+    index = context.imports
+    keras = index.keras_module_name() or "keras"
+    weight = weight_from_initial_value(expressions["initial_value"], index, keras)
+    dtype = weight.dtype
+    if "dtype" in arguments:
+        dtype = dtype_name(arguments["dtype"], index)
+        dtype = None if dtype == "float32" else dtype
+    call_arguments: list[tuple[str | None, str]] = [
+        ("name", string_literal(name)),
+        ("shape", weight.shape),
+        ("initializer", weight.initializer),
+    ]
+    if dtype is not None:
+        call_arguments.append(("dtype", string_literal(dtype)))
+    trainable = expressions.get("trainable")
+    if trainable is not None and not m.matches(trainable, m.Name("True")):
+        call_arguments.append(("trainable", code_of(trainable)))
+    constraint = expressions.get("constraint")
+    if constraint is not None and not m.matches(constraint, m.Name("None")):
+        call_arguments.append(("constraint", code_of(constraint)))
+    if index.keras_module_name() is None and _BARE_KERAS.search(weight.initializer):
+        keras_reference(context)
+    return call_arguments
+
+
 def add_method(classdef: cst.ClassDef, function: cst.FunctionDef) -> cst.ClassDef:
     """``classdef`` with a new method (a `build`) where a person puts it: after
     `__init__`, else before `call`, else last."""
@@ -339,15 +355,17 @@ def add_method(classdef: cst.ClassDef, function: cst.FunctionDef) -> cst.ClassDe
     return classdef.with_changes(body=classdef.body.with_changes(body=body))
 
 
-def weight_name(name_node, target: cst.Attribute) -> str:
-    """The `name=` of a `tf.Variable` as a weight name (the attribute's when unnamed)."""
+def weight_name(name_node, target: cst.Attribute | str) -> str:
+    """The `name=` of a `tf.Variable` as a weight name (the attribute's, or the given
+    name, when unnamed)."""
+    default = target if isinstance(target, str) else target.attr.value
     if name_node is None or m.matches(name_node, m.Name("None")):
-        return target.attr.value
+        return default
     if isinstance(name_node, cst.SimpleString) and isinstance(name_node.evaluated_value, str):
         name = name_node.evaluated_value
         if "/" in name:
             raise Refusal(f"the name {code_of(name_node)} contains `/`, which Keras 3 rejects")
-        return name.split(":")[0] or target.attr.value
+        return name.split(":")[0] or default
     raise Refusal(f"the name `{code_of(name_node)}` is computed")
 
 

@@ -46,7 +46,9 @@ CASE_KEYS = {"class", "init", "inputs", "keras2_before", "keras3_before"}
 #: called under Keras 2 (``keras2_before``: the old code never ran, so after.py is
 #: checked against the intended model alone) or under Keras 3 (``keras3_before``: the
 #: crash the rule fixes; ``"untrainable"`` there: before.py runs under Keras 3 but
-#: its weights are not trainable). Without ``keras3_before``, before.py must run under
+#: its weights are not trainable; ``"recreated"``: it runs, creates new variables on
+#: every call and tracks none of them). ``class`` may name a function of the case that
+#: returns a layer or a model. Without ``keras3_before``, before.py must run under
 #: Keras 3 and track none of its raw tf.Variables.
 EXPECTED_FAILURE_KEYS = ("keras2_before", "keras3_before")
 INPUT_SPEC = re.compile(r"^\s*([a-z]+[0-9]*)\s*\[\s*([0-9,\s]*)\]\s*$")
@@ -280,6 +282,13 @@ def variable_attributes(backend: Backend, layer, is_variable=None) -> dict[str, 
                         if is_variable(variable):
                             found[f"{prefix}{key}/{backend.short_name(variable)}"] = variable
 
+    if type(layer).__module__.split(".")[0] in ("keras", "tf_keras", "tensorflow"):
+        # A model a factory function of the case built: its weights, in order.
+        return {
+            f"weights[{i}]": variable
+            for i, variable in enumerate(backend.container_variables(layer))
+            if is_variable(variable)
+        }
     walk(layer, "")
     return found
 
@@ -398,7 +407,8 @@ def run_layer(backend: Backend, module, spec: dict, *, seed: int = 1) -> dict:
         record["variables"][attr]["deterministic"] = bool(same)
         if not same:
             pools[attr] = [initial[attr]] + ([other] if other is not None else [])
-    if pools:
+    if pools and not spec.get("keras2_before"):
+        # (nothing to compare them with when the old code cannot run)
         smallest = min(max(1, initial[attr].size) for attr in pools)
         builds = min(MAX_BUILDS, max(2, math.ceil(POOL_TARGET / smallest)))
         for extra in range(2, builds):

@@ -83,6 +83,61 @@ class Keras3(common.Backend):
         return variable.name.rsplit("/", 1)[-1].split(":")[0]
 
 
+def recreated_under_keras3(backend: Keras3, module, spec: dict) -> dict:
+    """Build a layer (or model) of before.py and call it twice, counting the variables
+    each call creates (a Lambda whose function makes variables: new ones every call)
+    and how many of them the layer tracks."""
+    import tensorflow as tf
+
+    inputs = [backend.convert_input(a) for a in common.make_inputs(spec["inputs"])]
+    created: list[list] = []
+
+    def creator(next_creator, **kwargs):
+        variable = next_creator(**kwargs)
+        created[-1].append(variable)
+        return variable
+
+    def build_and_call(seed):
+        backend.set_seed(seed)
+        created.append([])
+        with tf.variable_creator_scope(creator):
+            layer = getattr(module, spec["class"])(**spec["init"])
+        outputs = []
+        for _ in range(2):
+            created.append([])
+            with tf.variable_creator_scope(creator):
+                outputs.append(layer(*inputs))
+        return layer, outputs
+
+    # Another seed first: do the variables the calls make start from constants?
+    build_and_call(2)
+    other = [np.asarray(v.numpy()) for v in created[1]]
+    created.clear()
+    layer, outputs = build_and_call(1)
+    first = [np.asarray(v.numpy()) for v in created[1]]
+    constant = len(first) == len(other) and all(
+        a.shape == b.shape and np.array_equal(a, b) for a, b in zip(first, other)
+    )
+    weights = list(layer.trainable_weights) + list(layer.non_trainable_weights)
+
+    def is_tracked(variable):
+        return any(w is variable or getattr(w, "_value", None) is variable for w in weights)
+
+    # Variables made while calling (not the model's own layers, built with it).
+    in_calls = [v for batch in created[1:] for v in batch]
+    return {
+        "class": spec["class"],
+        "recreated_expected": True,
+        "created_per_call": [len(batch) for batch in created[1:]],
+        "tracked_created": sum(1 for v in in_calls if is_tracked(v)),
+        "created": len(in_calls),
+        # The intended model, where the old code runs: its first call, when the
+        # variables it makes start from constants, is what after.py must compute.
+        "created_constant": constant,
+        "first_outputs": common.flatten_outputs(backend, outputs[0]),
+    }
+
+
 def untrainable_under_keras3(backend: Keras3, module, spec: dict) -> dict:
     """Build and call a layer of before.py whose weights Keras 3 makes non-trainable."""
     inputs = [backend.convert_input(a) for a in common.make_inputs(spec["inputs"])]
@@ -114,6 +169,9 @@ def before_under_keras3(backend: Keras3, entry: dict) -> dict:
             Path(entry["before"]), common.module_name(backend.name, entry["id"], "before")
         )
         for spec in specs:
+            if spec.get("keras3_before") == "recreated":
+                result["layers"].append(recreated_under_keras3(backend, module, spec))
+                continue
             if spec.get("keras3_before") == "untrainable":
                 result["layers"].append(untrainable_under_keras3(backend, module, spec))
                 continue

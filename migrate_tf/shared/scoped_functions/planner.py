@@ -70,7 +70,9 @@ if TYPE_CHECKING:
 class Planner:
     """Decides, for every top-level function of a module, whether and how it converts."""
 
-    def __init__(self, module: cst.Module, context, rule: Rule, blocked=frozenset()) -> None:
+    def __init__(
+        self, module: cst.Module, context, rule: Rule, blocked=frozenset(), exclude=frozenset()
+    ) -> None:
         self.module = module
         self.context = context
         self.index = context.imports
@@ -81,10 +83,11 @@ class Planner:
         #: module-level initializers that code outside the conversions also uses
         self.blocked = frozenset(blocked)
         self.initializer_names = frozenset(set(self.module_initializers) - self.blocked)
+        #: functions left to another rule (those only a `keras.layers.Lambda` wraps)
         self.functions = {
             statement.name.value: statement
             for statement in module.body
-            if isinstance(statement, cst.FunctionDef)
+            if isinstance(statement, cst.FunctionDef) and statement.name.value not in exclude
         }
         self.module_names = module_level_names(module)
         self.results: dict[str, LayerPlan | Refusal | None] = {}
