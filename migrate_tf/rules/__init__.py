@@ -17,6 +17,7 @@ RULE_MODULES = (
     "migrate_tf.rules.mtf202_nested_module",
     "migrate_tf.rules.mtf203_lambda_variables",
     "migrate_tf.rules.mtf204_manual_weight_tracking",
+    "migrate_tf.rules.mtf205_variable_collections",
     "migrate_tf.rules.mtf206_variables_in_call",
     "migrate_tf.rules.mtf207_positional_add_weight",
 )

@@ -59,8 +59,12 @@ INPUT_SPEC = re.compile(r"^\s*([a-z]+[0-9]*)\s*\[\s*([0-9,\s]*)\]\s*$")
 
 def case_kind(rule: str) -> str:
     """``"function"`` for the MTF1xx rules (case.toml has ``[[function]]`` tables: a
-    TF1 function in before.py, a Keras 3 layer in after.py), ``"layer"`` for the others
-    (``[[layer]]`` tables: the same layer class on both sides)."""
+    TF1 function in before.py, a Keras 3 layer in after.py), ``"selection"`` for
+    MTF205 (``[[selection]]`` tables: functions returning the variables a TF1
+    collection query selected), ``"layer"`` for the others (``[[layer]]`` tables: the
+    same layer class on both sides)."""
+    if rule.startswith("MTF205"):
+        return "selection"  # functions returning variable lists (see selection.py)
     return "function" if rule.startswith("MTF1") else "layer"
 
 
