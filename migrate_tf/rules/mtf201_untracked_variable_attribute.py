@@ -5,13 +5,13 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
-from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import code_of, parse_statements
 from migrate_tf.shared.initializers import Refusal
+from migrate_tf.shared.layer_rules import LayerClassRule
+from migrate_tf.shared.names import single_assignment
 from migrate_tf.shared.layers import (
     blank_lines_between_methods,
     insert_into_build,
-    layer_base_kind,
     new_build_method,
     self_name,
 )
@@ -24,7 +24,7 @@ from migrate_tf.shared.weight_moves import (
 )
 
 
-class UntrackedVariableAttribute(Rule):
+class UntrackedVariableAttribute(LayerClassRule):
     """
     ## What it does
     In a subclass of a Keras `Layer` or `Model` (any import spelling: `tf.keras`,
@@ -116,27 +116,13 @@ class UntrackedVariableAttribute(Rule):
     )
     TRIGGERS = ("Variable",)
 
-    def __init__(self, context) -> None:
-        super().__init__(context)
-        self.changed = False
-        self._local_layers: dict[str, bool] = {}
-        self._plans: list[ClassPlan | None] = []
-        self._depth = 0  # nesting of classes, for the line-length decision
-
     # Traversal -------------------------------------------------------------------
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self._depth += 1
-        kind = layer_base_kind(node, self.context.imports, self._local_layers)
-        if kind is None or self.is_suppressed(node):
-            self._plans.append(None)
-            return True
-        self._local_layers[node.name.value] = True
-        self._plans.append(self._plan(node, kind))
-        return True
+    def plan_class(self, classdef: cst.ClassDef, kind: str) -> ClassPlan | None:
+        return self._plan(classdef, kind)
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
-        plan = self._current_plan()
+        plan = self.plan
         if plan is None:
             return updated_node
         if id(original_node) in plan.removed:
@@ -156,7 +142,7 @@ class UntrackedVariableAttribute(Rule):
         return cst.RemovalSentinel.REMOVE
 
     def leave_FunctionDef(self, original_node, updated_node):
-        plan = self._current_plan()
+        plan = self.plan
         if plan is None or id(original_node) not in plan.touched_methods:
             return updated_node
         if original_node is plan.build:
@@ -173,15 +159,10 @@ class UntrackedVariableAttribute(Rule):
             )
         return updated_node
 
-    def leave_ClassDef(self, original_node, updated_node):
-        self._depth -= 1
-        plan = self._plans.pop()
-        if plan is None or plan.new_build is None:
+    def finish_class(self, original_node, updated_node, plan):
+        if plan.new_build is None:
             return updated_node
         return add_method(updated_node, plan.new_build)
-
-    def _current_plan(self) -> ClassPlan | None:
-        return self._plans[-1] if self._plans else None
 
     # Planning -------------------------------------------------------------------
 
@@ -224,7 +205,7 @@ class UntrackedVariableAttribute(Rule):
         weights = ClassWeights(
             self.context,
             classdef,
-            self._depth,
+            self.depth,
             set(assigned_attributes) | class_level_names(classdef),
         )
         methods, plan, build = weights.methods, weights.plan, weights.plan.build
@@ -273,19 +254,15 @@ class UntrackedVariableAttribute(Rule):
 
     def _direct_variable_assignment(self, statement, self_param):
         """(target, call) for a top-level `self.x = tf.Variable(...)` statement."""
-        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        found = single_assignment(statement)
+        if found is None:
             return None
-        small = statement.body[0]
-        if not isinstance(small, cst.Assign) or len(small.targets) != 1:
-            return None
-        target = small.targets[0].target
+        target, value = found
         if not m.matches(target, m.Attribute(value=m.Name(self_param))):
             return None
-        if not isinstance(small.value, cst.Call):
+        if not isinstance(value, cst.Call) or not self.context.imports.is_api(value.func, "tf.Variable"):
             return None
-        if not self.context.imports.is_api(small.value.func, "tf.Variable"):
-            return None
-        return target, small.value
+        return target, value
 
     def _why_not_direct(self, function: cst.FunctionDef, call: cst.Call) -> str:
         prefix = "a tf.Variable created here is not tracked by Keras 3; not converted: "

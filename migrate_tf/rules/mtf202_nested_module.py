@@ -11,7 +11,7 @@ from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import code_of, keras_reference, parse_statements
 from migrate_tf.shared.initializers import Refusal
 from migrate_tf.shared.layers import LAYER_ATTRIBUTES, layer_base_kind, method, self_name
-from migrate_tf.shared.names import is_docstring
+from migrate_tf.shared.names import is_docstring, single_assignment
 from migrate_tf.shared.weight_moves import ClassWeights, class_level_names
 
 #: What `tf.Module` has and a Keras 3 layer has not.
@@ -342,17 +342,12 @@ class NestedModule(Rule):
 
 def _variable_assignment(statement, self_param, index):
     """(target, call) for a top-level `self.x = tf.Variable(...)` statement."""
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+    found = single_assignment(statement)
+    if found is None or not m.matches(found[0], m.Attribute(value=m.Name(self_param))):
         return None
-    small = statement.body[0]
-    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+    if not (isinstance(found[1], cst.Call) and index.is_api(found[1].func, "tf.Variable")):
         return None
-    target = small.targets[0].target
-    if not m.matches(target, m.Attribute(value=m.Name(self_param))):
-        return None
-    if not (isinstance(small.value, cst.Call) and index.is_api(small.value.func, "tf.Variable")):
-        return None
-    return target, small.value
+    return found
 
 
 def _dtype_of(statement: cst.SimpleStatementLine) -> str | None:

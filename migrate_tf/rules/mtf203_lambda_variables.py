@@ -7,9 +7,9 @@ import dataclasses
 import libcst as cst
 import libcst.matchers as m
 
-from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import code_of, keras_reference, parse_statements, render_call
 from migrate_tf.shared.initializers import Refusal
+from migrate_tf.shared.layer_rules import LayerClassRule
 from migrate_tf.shared.lambdas import is_lambda_layer, lambda_wrapped_functions, wrapped_function
 from migrate_tf.shared.layers import (
     LAYER_ATTRIBUTES,
@@ -20,7 +20,7 @@ from migrate_tf.shared.layers import (
     new_build_method,
     self_name,
 )
-from migrate_tf.shared.names import free_names, is_docstring
+from migrate_tf.shared.names import free_names, is_docstring, single_assignment
 from migrate_tf.shared.scoped_functions import Planner
 from migrate_tf.shared.scoped_functions.model import capwords, module_level_names
 from migrate_tf.shared.shapes import assigned_names, lift_input_shapes, positional_params, rename_locals
@@ -65,7 +65,7 @@ class _ClassPlan:
     build_statements: list[cst.SimpleStatementLine]
 
 
-class LambdaVariables(Rule):
+class LambdaVariables(LayerClassRule):
     """
     ## What it does
     Rewrites `keras.layers.Lambda` layers whose function creates variables:
@@ -166,9 +166,6 @@ class LambdaVariables(Rule):
 
     def __init__(self, context) -> None:
         super().__init__(context)
-        self._local_layers: dict[str, bool] = {}
-        self._plans: list[_ClassPlan | None] = []
-        self._depth = 0
         #: module-level functions that become classes: function id -> class
         self._classes: dict[int, cst.ClassDef] = {}
         #: `Lambda(f)` calls of those functions -> the class instance
@@ -233,32 +230,21 @@ class LambdaVariables(Rule):
             self.record(function, kind, name, class_name, inputs=(positional_params(function)[0],))
         return True
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self._depth += 1
-        kind = layer_base_kind(node, self.context.imports, self._local_layers)
-        if kind is not None:
-            self._local_layers[node.name.value] = True
-        if kind is None or self.is_suppressed(node):
-            self._plans.append(None)
-            return True
-        self._plans.append(self._plan_class(node, kind))
-        return True
+    def plan_class(self, classdef: cst.ClassDef, kind: str) -> _ClassPlan | None:
+        return self._plan_class(classdef, kind)
 
     def leave_Call(self, original_node, updated_node):
         instance = self._instances.get(id(original_node))
         if instance is not None:
             self.changed = True
             return instance
-        plan = self._plans[-1] if self._plans else None
+        plan = self.plan
         if plan is not None and id(original_node) in plan.sites:
             return plan.sites[id(original_node)].replacement
         return updated_node
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
-        plan = self._plans[-1] if self._plans else None
-        if plan is not None and id(original_node) in plan.removed:
-            return cst.RemovalSentinel.REMOVE
-        return updated_node
+        return self.planned_removal(original_node, updated_node)
 
     def leave_FunctionDef(self, original_node, updated_node):
         if id(original_node) in self._classes:
@@ -266,7 +252,7 @@ class LambdaVariables(Rule):
                 keras_reference(self.context)
             self.changed = True
             return self._classes[id(original_node)]
-        plan = self._plans[-1] if self._plans else None
+        plan = self.plan
         if plan is not None and id(original_node) in plan.functions:
             new = plan.functions[id(original_node)]
             body = [s for s in updated_node.body.body]
@@ -275,11 +261,7 @@ class LambdaVariables(Rule):
             )
         return updated_node
 
-    def leave_ClassDef(self, original_node, updated_node):
-        self._depth -= 1
-        plan = self._plans.pop()
-        if plan is None:
-            return updated_node
+    def finish_class(self, original_node, updated_node, plan):
         body = list(updated_node.body.body)
         for position, statement in enumerate(body):
             if isinstance(statement, cst.FunctionDef) and statement.name.value == "build":
@@ -611,7 +593,7 @@ class LambdaVariables(Rule):
         return _LocalPlan(site, replacement, weights, function, None)
 
     def _weight_statements(self, weights, self_param: str = "self") -> list:
-        indent = len(self.context.module.default_indent) * (self._depth + 1)
+        indent = len(self.context.module.default_indent) * (self.depth + 1)
         statements = []
         for weight in weights:
             text = render_call(
@@ -623,27 +605,20 @@ class LambdaVariables(Rule):
 
 def _local_variable(statement, index):
     """(name, call) for a `name = tf.Variable(...)` statement."""
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+    found = _simple_assignment(statement)
+    if found is None or not isinstance(found[1], cst.Call):
         return None
-    small = statement.body[0]
-    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+    if not index.is_api(found[1].func, "tf.Variable"):
         return None
-    target = small.targets[0].target
-    if not isinstance(target, cst.Name) or not isinstance(small.value, cst.Call):
-        return None
-    if not index.is_api(small.value.func, "tf.Variable"):
-        return None
-    return target.value, small.value
+    return found
 
 
 def _simple_assignment(statement):
     """(name, value) for a `name = value` statement."""
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+    found = single_assignment(statement)
+    if found is None or not isinstance(found[0], cst.Name):
         return None
-    small = statement.body[0]
-    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-        return small.targets[0].target.value, small.value
-    return None
+    return found[0].value, found[1]
 
 
 def _module_initializer_names(module: cst.Module, index) -> set[str]:

@@ -7,10 +7,10 @@ import dataclasses
 import libcst as cst
 import libcst.matchers as m
 
-from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import code_of
 from migrate_tf.shared.initializers import Refusal
-from migrate_tf.shared.layers import layer_base_kind, method, remove_statements, self_name
+from migrate_tf.shared.layer_rules import LayerClassRule
+from migrate_tf.shared.layers import method, remove_statements, self_name
 from migrate_tf.shared.shapes import positional_params
 
 #: The weight lists of a Keras 2 layer, and the sublayer properties that feed each of
@@ -56,7 +56,7 @@ class _ClassPlan:
     dropped_methods: set[int] = dataclasses.field(default_factory=set)
 
 
-class ManualWeightTracking(Rule):
+class ManualWeightTracking(LayerClassRule):
     """
     ## What it does
     In a Keras layer, removes the statements that hand-feed Keras 2's private weight
@@ -139,27 +139,13 @@ class ManualWeightTracking(Rule):
     )
     TRIGGERS = ("_trainable_weights", "_non_trainable_weights", "_weights")
 
-    def __init__(self, context) -> None:
-        super().__init__(context)
-        self._local_layers: dict[str, bool] = {}
-        self._plans: list[_ClassPlan | None] = []
-
     # Traversal -------------------------------------------------------------------
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        kind = layer_base_kind(node, self.context.imports, self._local_layers)
-        if kind is None:
-            self._plans.append(None)
-            return True
-        self._local_layers[node.name.value] = True
-        if self.is_suppressed(node):
-            self._plans.append(None)
-            return True
-        self._plans.append(self._plan(node, kind))
-        return True
+    def plan_class(self, classdef: cst.ClassDef, kind: str) -> _ClassPlan | None:
+        return self._plan(classdef, kind)
 
     def leave_FunctionDef(self, original_node, updated_node):
-        plan = self._plans[-1] if self._plans else None
+        plan = self.plan
         if plan is None or id(original_node) not in plan.removals:
             return updated_node
         if id(original_node) in plan.dropped_methods:
@@ -169,10 +155,6 @@ class ManualWeightTracking(Rule):
             i for i, statement in enumerate(original_node.body.body) if id(statement) in removed
         }
         return remove_statements(updated_node, positions)
-
-    def leave_ClassDef(self, original_node, updated_node):
-        self._plans.pop()
-        return updated_node
 
     # Planning -------------------------------------------------------------------
 
@@ -266,7 +248,7 @@ class ManualWeightTracking(Rule):
         if not isinstance(value, cst.Call):
             return None
         sets_trainable = any(a.keyword is not None and a.keyword.value == "trainable" for a in value.args)
-        if isinstance(value.func, cst.Name) and value.func.value in self._local_layers:
+        if isinstance(value.func, cst.Name) and value.func.value in self.local_layers:
             return _Sublayer(attribute, value.func.value, sets_trainable)
         canonical = self.context.imports.canonical(value.func) or ""
         canonical = {"keras.Sequential": "keras.models.Sequential"}.get(canonical, canonical)

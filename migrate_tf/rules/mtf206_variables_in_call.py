@@ -7,13 +7,13 @@ import dataclasses
 import libcst as cst
 import libcst.matchers as m
 
-from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import code_of
 from migrate_tf.shared.initializers import Refusal
+from migrate_tf.shared.names import single_assignment
+from migrate_tf.shared.layer_rules import LayerClassRule
 from migrate_tf.shared.layers import (
     blank_lines_between_methods,
     insert_into_build,
-    layer_base_kind,
     new_build_method,
     self_name,
 )
@@ -52,7 +52,7 @@ class _Plan:
         return statements
 
 
-class VariablesInCall(Rule):
+class VariablesInCall(LayerClassRule):
     """
     ## What it does
     In a Keras layer, moves the weights that `call` creates into `build`, where they
@@ -126,47 +126,24 @@ class VariablesInCall(Rule):
     )
     TRIGGERS = ("def call",)
 
-    def __init__(self, context) -> None:
-        super().__init__(context)
-        self._local_layers: dict[str, bool] = {}
-        self._plans: list[_Plan | None] = []
-        self._depth = 0
-
     # Traversal -------------------------------------------------------------------
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self._depth += 1
-        kind = layer_base_kind(node, self.context.imports, self._local_layers)
-        if kind is not None:
-            self._local_layers[node.name.value] = True
-        if kind is None or self.is_suppressed(node):
-            self._plans.append(None)
-            return True
-        self._plans.append(self._plan(node, kind))
-        return True
+    def plan_class(self, classdef: cst.ClassDef, kind: str) -> _Plan | None:
+        return self._plan(classdef, kind)
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
-        plan = self._plans[-1] if self._plans else None
+        plan = self.plan
         if plan is None:
             return updated_node
         key = id(original_node)
         if key in plan.replacements and plan.replacements[key] is None:
             plan.replacements[key] = self._move(plan.weights, updated_node)
-        if key in plan.removed:
-            return cst.RemovalSentinel.REMOVE
-        return updated_node
+        return self.planned_removal(original_node, updated_node)
 
     def leave_If(self, original_node, updated_node):
-        plan = self._plans[-1] if self._plans else None
-        if plan is not None and id(original_node) in plan.removed:
-            return cst.RemovalSentinel.REMOVE
-        return updated_node
+        return self.planned_removal(original_node, updated_node)
 
-    def leave_ClassDef(self, original_node, updated_node):
-        self._depth -= 1
-        plan = self._plans.pop()
-        if plan is None:
-            return updated_node
+    def finish_class(self, original_node, updated_node, plan):
         body = list(updated_node.body.body)
         for index, statement in enumerate(body):
             if isinstance(statement, cst.FunctionDef) and statement.name.value == "build":
@@ -185,7 +162,7 @@ class VariablesInCall(Rule):
     # Planning -------------------------------------------------------------------
 
     def _plan(self, classdef: cst.ClassDef, kind: str) -> _Plan | None:
-        call = ClassWeights(self.context, classdef, self._depth, set()).methods["call"]
+        call = ClassWeights(self.context, classdef, self.depth, set()).methods["call"]
         if call is None or self_name(call) is None or self.is_suppressed(call):
             return None
         self_param = self_name(call)
@@ -193,7 +170,7 @@ class VariablesInCall(Rule):
         if not creations:
             return None
         weights = ClassWeights(
-            self.context, classdef, self._depth, class_level_names(classdef)
+            self.context, classdef, self.depth, class_level_names(classdef)
         )
         plan = _Plan(weights=weights, kind=kind)
         handled: set[int] = set()
@@ -373,7 +350,7 @@ class VariablesInCall(Rule):
             ),
         ):
             attribute = test.left.attr.value
-            init = ClassWeights(self.context, classdef, self._depth, set()).methods["__init__"]
+            init = ClassWeights(self.context, classdef, self.depth, set()).methods["__init__"]
             statement_in_init = None
             if init is not None and self_name(init):
                 for candidate in init.body.body:
@@ -432,17 +409,12 @@ class _Guard:
 
 def _direct_assignment(statement, self_param):
     """(target, call) for `self.x = <call>(...)` as a whole statement."""
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+    found = single_assignment(statement)
+    if found is None or not m.matches(found[0], m.Attribute(value=m.Name(self_param))):
         return None
-    small = statement.body[0]
-    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+    if not isinstance(found[1], cst.Call):
         return None
-    target = small.targets[0].target
-    if not m.matches(target, m.Attribute(value=m.Name(self_param))):
-        return None
-    if not isinstance(small.value, cst.Call):
-        return None
-    return target, small.value
+    return found
 
 
 def _is_add_weight(call: cst.Call, self_param: str) -> bool:

@@ -74,3 +74,13 @@ def find_param(function: cst.FunctionDef, name: str) -> cst.Param | None:
         if param.name.value == name:
             return param
     return None
+
+
+def single_assignment(statement) -> tuple[cst.BaseAssignTargetExpression, cst.BaseExpression] | None:
+    """(target, value) of a statement that is exactly `target = value`, else None."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return None
+    small = statement.body[0]
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+        return None
+    return small.targets[0].target, small.value
