@@ -330,22 +330,20 @@ def _execute(
     annotate: bool = False,
     check: bool = False,
 ) -> int:
-    try:
-        settings, project_dir, rules = _prepare(
-            command,
-            paths=paths,
-            select=select,
-            ignore=ignore,
-            exclude=exclude,
-            report=report,
-            config_file=config_file,
-            stdin_filename=stdin_filename,
-            annotate=annotate,
-        )
-    except _UsageFailure as failure:
-        for line in failure.lines:
-            click.echo(line, err=True)
+    prepared = _prepare_or_explain(
+        command,
+        paths=paths,
+        select=select,
+        ignore=ignore,
+        exclude=exclude,
+        report=report,
+        config_file=config_file,
+        stdin_filename=stdin_filename,
+        annotate=annotate,
+    )
+    if prepared is None:
         return EXIT_USAGE
+    settings, project_dir, rules = prepared
 
     from migrate_tf.engine.report import ReportContext
 
@@ -392,6 +390,16 @@ def _execute(
         _silence_stdout()
         click.echo(f"migrate-tf: error: {failure}", err=True)
         return EXIT_FAILED
+
+
+def _prepare_or_explain(command: str, **options):
+    """:func:`_prepare`, or None after printing why the request is unusable."""
+    try:
+        return _prepare(command, **options)
+    except _UsageFailure as failure:
+        for line in failure.lines:
+            click.echo(line, err=True)
+        return None
 
 
 def _report_interrupt(interrupt: KeyboardInterrupt, *, dry_run: bool, quiet: bool) -> None:
@@ -447,22 +455,20 @@ def _execute_verify(
     if report is not None and report.lower().endswith(".sarif"):
         click.echo("error: --report: verify writes FILE.json or FILE.md, not SARIF", err=True)
         return EXIT_USAGE
-    try:
-        settings, project_dir, rules = _prepare(
-            command,
-            paths=paths,
-            select=select,
-            ignore=ignore,
-            exclude=exclude,
-            report=report,
-            config_file=config_file,
-            stdin_filename=stdin_filename,
-            annotate=annotate,
-        )
-    except _UsageFailure as failure:
-        for line in failure.lines:
-            click.echo(line, err=True)
+    prepared = _prepare_or_explain(
+        command,
+        paths=paths,
+        select=select,
+        ignore=ignore,
+        exclude=exclude,
+        report=report,
+        config_file=config_file,
+        stdin_filename=stdin_filename,
+        annotate=annotate,
+    )
+    if prepared is None:
         return EXIT_USAGE
+    settings, project_dir, rules = prepared
 
     from migrate_tf.harness.command import VerifyRequest, run_apply_verified, run_verify
     from migrate_tf.harness.verify import Options
