@@ -667,6 +667,18 @@ def _migrate_source(
             error="the code is nested too deeply to migrate",
         )
     findings = sorted({finding for finding, _ in context.reported})
+    if output != source:
+        output, lossy = _keep_untouched_bytes(wrapper.module, source, output)
+        if lossy is not None:
+            return SourceResult(
+                source=source,
+                output=source,
+                findings=findings,
+                error=(
+                    f"cannot migrate: libcst does not print line {lossy} back as it is "
+                    "written; the file was left unchanged"
+                ),
+            )
     if settings.annotate:
         output = annotate(source, output, context.reported)
     if output != source:
@@ -689,6 +701,35 @@ def _migrate_source(
         applied=applied,
         conversions=sorted(context.conversions, key=lambda c: c.line),
     )
+
+
+def _keep_untouched_bytes(
+    module: cst.Module, source: str, output: str
+) -> tuple[str, int | None]:
+    """``output`` with the bytes libcst did not reproduce put back, and the line that
+    cannot be put back (None when all is well).
+
+    libcst almost always prints an unchanged tree back byte for byte; where it does not
+    (a blank line before a whitespace-only last line is dropped), an output that is
+    just that printing means nothing was migrated, and the source goes back as it
+    came. Otherwise the difference is at the end of the file, which rules do not
+    touch: the source's own end replaces the printed one. A difference that rules
+    did touch makes the file fail instead.
+    """
+    printed = module.code
+    if printed == source:
+        return output, None
+    if output == printed:
+        return source, None
+    same = 0
+    for a, b in zip(source, printed):
+        if a != b:
+            break
+        same += 1
+    printed_rest = printed[same:]
+    if output.endswith(printed_rest):
+        return output[: len(output) - len(printed_rest)] + source[same:], None
+    return output, source.count("\n", 0, same) + 1
 
 
 def _outside_comments(data: bytes, token: bytes) -> bool:
