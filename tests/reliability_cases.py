@@ -905,3 +905,226 @@ def line_endings_kept(original: bytes, output: bytes) -> bool:
         if tag == "equal" and source[i1:i2] != result[j1 : j1 + (i2 - i1)]:
             return False
     return True
+
+
+# Faults mid-run: a signal during a real apply over a generated tree -------------------
+
+KERAS2_TEMPLATE = '''import tensorflow as tf
+
+
+class Scale{index}(tf.keras.layers.Layer):
+    """Generated layer {index}."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.w = tf.Variable(tf.ones([{size}]), name="w")
+        self.b = tf.Variable(tf.zeros([{size}]), name="b")
+
+    def call(self, x):
+        return x * self.w + self.b
+'''
+TF1_TEMPLATE = '''import tensorflow as tf
+
+
+def dense_{index}(x, units={size}, scope="dense_{index}"):
+    with tf.variable_scope(scope):
+        w = tf.get_variable("w", [x.get_shape()[-1].value, units], initializer=tf.zeros_initializer())
+        b = tf.get_variable("b", [units], initializer=tf.zeros_initializer())
+        return tf.matmul(x, w) + b
+'''
+TREE_FILES = 520
+SIGNALS = ("sigint-group", "sigint-parent", "sigkill")
+
+
+def generate_tree(root: Path, count: int = TREE_FILES) -> dict[str, tuple[bytes, bytes]]:
+    """``count`` modules (Keras 2 layers for MTF201, every fifth a TF1 function for
+    MTF101) under ``root``: relative path -> (original, expected migration), the
+    migration computed in this process."""
+    from migrate_tf.config import Settings
+    from migrate_tf.engine.pipeline import migrate_bytes
+    from migrate_tf.rules import all_rules
+
+    rules = all_rules()
+    expected = {}
+    for index in range(count):
+        template = TF1_TEMPLATE if index % 5 == 0 else KERAS2_TEMPLATE
+        data = template.format(index=index, size=index % 13 + 1).encode()
+        relative = f"pkg{index // 100}/mod_{index:03}.py"
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        migrated = migrate_bytes(data, rules=rules, settings=Settings(), filename=str(path))
+        if not migrated.changed:
+            raise AssertionError(f"{relative} does not migrate: {migrated.error}")
+        expected[relative] = (data, migrated.output)
+    return expected
+
+
+def tree_state(root: Path, expected: dict[str, tuple[bytes, bytes]]) -> tuple[int, int, list[str]]:
+    """(files with their original bytes, files with their migration, the others)."""
+    original = migrated = 0
+    neither = []
+    for relative, (before, after) in expected.items():
+        try:
+            data = (root / relative).read_bytes()
+        except OSError:
+            neither.append(relative)
+            continue
+        if data == before:
+            original += 1
+        elif data == after:
+            migrated += 1
+        else:
+            neither.append(relative)
+    return original, migrated, neither
+
+
+def temporaries_under(root: Path) -> list[str]:
+    return [
+        os.path.join(directory, name)
+        for directory, _, names in os.walk(root)
+        for name in names
+        if name.startswith(TEMP_PREFIX)
+    ]
+
+
+@dataclasses.dataclass
+class SignalRun:
+    how: str
+    exit_code: int
+    stderr: str
+    written_before_signal: int
+    original: int
+    migrated: int
+    neither: list[str]
+    temporaries: list[str]
+    group_gone: bool
+    second_exit_code: int
+    second_stderr: str
+    second_original: int
+    second_migrated: int
+    second_neither: list[str]
+    second_temporaries: list[str]
+
+
+def _apply_command(root: Path) -> list[str]:
+    return [sys.executable, "-m", "migrate_tf", "apply", "--no-progress", "-j", "2", str(root)]
+
+
+def _group_gone(pgid: int, timeout: float = 10) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def signal_during_apply(
+    root: Path, expected: dict[str, tuple[bytes, bytes]], how: str, *, at_least: int = 10
+) -> SignalRun:
+    """Start ``apply -j 2`` over ``root`` in its own process group; once ``at_least``
+    files were written, send SIGINT to the group (a terminal's Ctrl-C) or to the
+    parent only (``kill -INT``), or SIGKILL to the group; then run apply again."""
+    import signal
+    import time
+
+    paths = [root / relative for relative in expected]
+    mtimes = {path: path.stat().st_mtime_ns for path in paths}
+    process = subprocess.Popen(
+        _apply_command(root), env=subprocess_env(), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    written = 0
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and process.poll() is None:
+            written = 0
+            for path in paths:
+                try:
+                    written += path.stat().st_mtime_ns != mtimes[path]
+                except OSError:
+                    pass
+            if written >= at_least:
+                break
+            time.sleep(0.02)
+        if process.poll() is None:
+            if how == "sigint-group":
+                os.killpg(process.pid, signal.SIGINT)
+            elif how == "sigint-parent":
+                process.send_signal(signal.SIGINT)
+            elif how == "sigkill":
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                raise ValueError(how)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    gone = _group_gone(process.pid)
+    original, migrated, neither = tree_state(root, expected)
+    temporaries = temporaries_under(root)
+    second = subprocess.run(
+        _apply_command(root), env=subprocess_env(), capture_output=True, text=True, timeout=600
+    )
+    second_original, second_migrated, second_neither = tree_state(root, expected)
+    return SignalRun(
+        how, process.returncode, stderr, written, original, migrated, neither, temporaries,
+        gone, second.returncode, second.stderr, second_original, second_migrated,
+        second_neither, temporaries_under(root),
+    )
+
+
+INTERRUPT_SUMMARY = re.compile(
+    r"migrate-tf: interrupted after (\d+) of (\d+) files; (\d+) files? written, each "
+    r"complete; the other (\d+) files? untouched \(run apply again to finish\)"
+)
+
+
+def signal_problems(run: SignalRun, total: int) -> list[str]:
+    """What is wrong with a signal run (empty when it went as issue 8 requires)."""
+    import signal
+
+    problems = []
+    if run.written_before_signal < 1 or run.original == 0:
+        problems.append(
+            f"the signal did not land mid-run ({run.written_before_signal} written before it, "
+            f"{run.original} untouched after)"
+        )
+    if run.neither:
+        problems.append(f"{len(run.neither)} files are neither original nor migrated")
+    if not run.group_gone:
+        problems.append("a worker process outlived the run")
+    if "Traceback" in run.stderr:
+        problems.append("a traceback on stderr")
+    if run.how == "sigkill":
+        if run.exit_code != -signal.SIGKILL:
+            problems.append(f"exit code {run.exit_code}")
+    else:
+        if run.exit_code != 130:
+            problems.append(f"exit code {run.exit_code}, expected 130")
+        if run.temporaries:
+            problems.append(f"temporaries left: {run.temporaries[:2]}")
+        match = INTERRUPT_SUMMARY.search(run.stderr)
+        if not match:
+            problems.append("no 'interrupted after' summary")
+        else:
+            done, of, written, left = map(int, match.groups())
+            if (of, written, done + left) != (total, run.migrated, total):
+                problems.append(f"summary says {written} written of {of}; {run.migrated} were")
+            if f"{done} files scanned: {written} changed, 0 unchanged, 0 failed" not in run.stderr:
+                problems.append("no per-file summary of the files done")
+    if run.second_exit_code != 0:
+        problems.append(f"second apply exited {run.second_exit_code}")
+    if (run.second_original, run.second_migrated, run.second_neither) != (0, total, []):
+        problems.append(
+            f"second apply left {run.second_original} original, {len(run.second_neither)} broken"
+        )
+    if run.second_temporaries:
+        problems.append(f"temporaries after the second apply: {run.second_temporaries[:2]}")
+    return problems
