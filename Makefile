@@ -43,3 +43,12 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+
+# The benchmark (issue 7): a synthetic repository (2,000 files by default) on which
+# migrate-tf is timed against its floors (a plain read; LibCST parse + codegen) and
+# tf_upgrade_v2, plus the editor paths and verify; the figures and the targets go to
+# benchmarks/results.md. About 20 minutes on 2 cores; options through BENCH_ARGS, e.g.
+# make bench BENCH_ARGS="--files 500 --runs 3 --skip-tf-upgrade" (see --help).
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
