@@ -266,3 +266,11 @@ def test_tf_variable_in_a_scope_becomes_a_weight_and_needs_a_name():
     unnamed = migrate(source.replace(', name="b"', ""))
     assert "class Bias" not in unnamed.output
     assert any("has no `name=`" in f.message for f in unnamed.findings)
+
+
+def test_function_used_as_a_value_is_refused_not_broken():
+    for use in ("builders = {'dense': dense}\n", "__all__ = ['dense']\n", "head = dense\n"):
+        source = textwrap.dedent(DENSE) + "\n\n" + use
+        result = migrate_source(source, rules=[RULE], settings=Settings())
+        assert result.output == source, use
+        assert any("also used as a value" in f.message for f in result.findings), use

@@ -205,9 +205,13 @@ class LambdaVariables(LayerClassRule):
                 )
                 if scoped:
                     if planner is None:
-                        planner = Planner(node, self.context, self, blocked=frozenset(
-                            _module_initializer_names(node, index)
-                        ))
+                        planner = Planner(
+                            node,
+                            self.context,
+                            self,
+                            blocked=frozenset(_module_initializer_names(node, index)),
+                            allow_value_uses=True,
+                        )
                         planner.plan()
                     classdef, class_name = self._scoped_class(planner, name)
                 else:

@@ -71,7 +71,14 @@ class Planner:
     """Decides, for every top-level function of a module, whether and how it converts."""
 
     def __init__(
-        self, module: cst.Module, context, rule: Rule, blocked=frozenset(), exclude=frozenset()
+        self,
+        module: cst.Module,
+        context,
+        rule: Rule,
+        blocked=frozenset(),
+        exclude=frozenset(),
+        *,
+        allow_value_uses: bool = False,
     ) -> None:
         self.module = module
         self.context = context
@@ -90,6 +97,11 @@ class Planner:
             if isinstance(statement, cst.FunctionDef) and statement.name.value not in exclude
         }
         self.module_names = module_level_names(module)
+        #: functions the module uses as values (`fn = dense`, callbacks, `__all__`):
+        #: a layer class cannot stand in for them
+        #: (a rule that replaces those uses itself, as MTF203 does for `Lambda(fn)`,
+        #: plans with `allow_value_uses`)
+        self.value_uses = {} if allow_value_uses else value_uses(module, set(self.functions))
         self.results: dict[str, LayerPlan | Refusal | None] = {}
         self.in_progress: set[str] = set()
 
@@ -136,6 +148,11 @@ class Planner:
             # A function is converted whole or not at all: an ignored statement
             # inside keeps the whole function as it is.
             return None
+        if function.name.value in self.value_uses:
+            raise Refusal(
+                f"`{function.name.value}` is also used as a value "
+                f"({self.value_uses[function.name.value]}), which a layer class cannot replace"
+            )
         if function.decorators:
             raise Refusal("it is decorated")
         if function.asynchronous is not None:
@@ -1182,3 +1199,46 @@ def _range_loop(statement) -> tuple[str, cst.Call] | None:
     ):
         return None
     return statement.target.value, iterator
+
+
+def value_uses(module: cst.Module, functions: set[str]) -> dict[str, str]:
+    """Functions referenced other than by calling them -> how (for the finding).
+
+    A converted function no longer exists under its name: calls are reported as
+    findings naming the layer, but a function passed around as a value (`fn = dense`,
+    `map(dense, ...)`, a decorator, an `__all__` export other modules import) would
+    simply break."""
+    if not functions:
+        return {}
+    called = set()
+    defined = set()
+    uses: dict[str, str] = {}
+    for node in find(module, cst.Call, cst.FunctionDef, cst.Decorator):
+        if isinstance(node, cst.Call):
+            called.add(id(node.func))
+        elif isinstance(node, cst.FunctionDef):
+            defined.add(id(node.name))
+        elif isinstance(node.decorator, cst.Name) and node.decorator.value in functions:
+            uses.setdefault(node.decorator.value, "as a decorator")
+    for node in find(module, cst.Import, cst.ImportFrom, cst.Attribute, cst.Arg):
+        # Names in import statements, attribute names and keywords are not uses.
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            defined.update(id(name) for name in find(node, cst.Name))
+        elif isinstance(node, cst.Attribute):
+            defined.add(id(node.attr))
+        elif node.keyword is not None:
+            defined.add(id(node.keyword))
+    for name in find(module, cst.Name):
+        if name.value in functions and id(name) not in called and id(name) not in defined:
+            uses.setdefault(name.value, "passed or stored as a value")
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for assign in find(statement, cst.Assign):
+            targets = [t.target for t in assign.targets]
+            if any(isinstance(t, cst.Name) and t.value == "__all__" for t in targets):
+                for string in find(assign.value, cst.SimpleString):
+                    value = string.evaluated_value
+                    if isinstance(value, str) and value in functions:
+                        uses.setdefault(value, "exported in `__all__`")
+    return uses
