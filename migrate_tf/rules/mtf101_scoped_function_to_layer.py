@@ -104,8 +104,9 @@ class ScopedFunctionToLayer(Rule):
     shape; a sublayer's settings are only known when the function runs; the function
     calls a scoped function that is not converted; a scope is entered twice without
     reuse, or the scope object is used (`scope.reuse_variables()`); a variable sits two
-    nested scopes deep; or the function is decorated, nested, or has a statement
-    under `# migrate-tf: ignore`. A function that is only ever wrapped by
+    nested scopes deep; or the function is decorated, nested, used as a value
+    (stored, passed as a callback, exported in `__all__`: a class cannot stand in
+    for it), or has a statement under `# migrate-tf: ignore`. A function that is only ever wrapped by
     `keras.layers.Lambda(...)` is MTF203's: it becomes a layer there, and the
     `Lambda` an instance of it.
 
