@@ -24,7 +24,7 @@ class AttributeHooks(Rule):
     CODE = "MTF981"
     NAME = "attribute-hooks"
     SUMMARY = "Records attribute hooks."
-    TRIGGERS = ("x",)
+    TRIGGERS = ("=",)
 
     def visit_Assign_targets(self, node):
         CALLS.append("visit_Assign_targets")
@@ -38,7 +38,7 @@ class GenericHooks(Rule):
     CODE = "MTF982"
     NAME = "generic-hooks"
     SUMMARY = "Overrides on_visit and on_leave."
-    TRIGGERS = ("x",)
+    TRIGGERS = ("=",)
 
     def on_visit(self, node):
         CALLS.append(f"on_visit {type(node).__name__}")
@@ -56,7 +56,7 @@ class StopsAtFunctions(Rule):
     CODE = "MTF983"
     NAME = "stops-at-functions"
     SUMMARY = "Does not enter functions but still leaves them."
-    TRIGGERS = ("x",)
+    TRIGGERS = ("=",)
 
     def visit_FunctionDef(self, node):
         CALLS.append("visit_FunctionDef")

@@ -1,4 +1,5 @@
-"""The trigger pre-filter: files whose trigger tokens occur only in comments are not parsed."""
+"""The trigger pre-filter: files whose trigger tokens occur only in comments or string
+literals are not parsed by libcst."""
 
 from migrate_tf.config import Settings
 from migrate_tf.engine.pipeline import migrate_bytes
@@ -30,8 +31,30 @@ def test_a_line_inside_a_multiline_string_does_not_hide_code_after_it(engine_tes
     assert result.parsed and result.output == b'x = """\n# text """; y = NEW_NAME\n'
 
 
-def test_a_token_in_a_docstring_still_triggers(engine_test_rules):
-    # Docstrings are not told apart from code: the file is parsed (and left unchanged).
-    data = b'"""OLD_NAME helpers."""\n'
+def test_a_token_only_in_docstrings_strings_and_comments_after_quotes_does_not_trigger(
+    engine_test_rules,
+):
+    data = (
+        b'"""OLD_NAME helpers.\r\n\r\nMore about OLD_NAME."""\r\n'
+        b"USAGE = 'set OLD_NAME' + \"OLD_NAME\"  # it's OLD_NAME\r\n"
+        b"def f():\r\n    '''OLD_NAME'''\r\n    return b'OLD_NAME'\r\n"
+    )
     result = _run(data, engine_test_rules)
-    assert result.parsed and result.output == data
+    assert not result.parsed and result.output == data and result.error is None
+
+
+def test_a_token_in_an_f_string_counts_as_code(engine_test_rules):
+    data = b"x = f'{OLD_NAME}'\n"
+    result = _run(data, engine_test_rules)
+    assert result.parsed and result.output == b"x = f'{NEW_NAME}'\n"
+
+
+def test_a_token_after_a_string_holding_a_hash_is_code(engine_test_rules):
+    data = "s = '# é'; x = OLD_NAME\n".encode("utf-8")
+    result = _run(data, engine_test_rules)
+    assert result.parsed and result.output == "s = '# é'; x = NEW_NAME\n".encode("utf-8")
+
+
+def test_a_file_that_does_not_compile_still_fails_with_its_syntax_error(engine_test_rules):
+    result = _run(b"# OLD_NAME\nx = (OLD_NAME\n", engine_test_rules)
+    assert result.error is not None and "cannot parse" in result.error

@@ -8,6 +8,7 @@ output equal to its input.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
 import io
@@ -46,6 +47,8 @@ class SourceResult:
     applied: tuple[str, ...] = ()
     #: What was converted into what (empty when the file failed).
     conversions: list[Conversion] = dataclasses.field(default_factory=list)
+    #: False when no rule had a trigger word in the code, so libcst never parsed it.
+    parsed: bool = True
 
     @property
     def changed(self) -> bool:
@@ -512,6 +515,11 @@ def check_source(source: str, filename: str = "<unknown>") -> str | None:
     CPython's compiler is the judge: it is fast, it gives the exact position, and the
     migrated output must pass it anyway (:func:`validate_output`).
     """
+    return _checked_tree(source, filename)[0]
+
+
+def _checked_tree(source: str, filename: str):
+    """(:func:`check_source`'s verdict, the AST when there is no problem)."""
     import ast
     import warnings
 
@@ -524,15 +532,15 @@ def check_source(source: str, filename: str = "<unknown>") -> str | None:
                 return (
                     f"cannot parse: line {line}: the code is nested too deeply "
                     f"(more than {MAX_NESTING} levels)"
-                )
+                ), None
             compile(tree, filename, "exec", dont_inherit=True)
     except SyntaxError as error:
-        return parse_error_message(source, error)
+        return parse_error_message(source, error), None
     except (RecursionError, MemoryError):
-        return "cannot parse: the code is nested too deeply for the parser"
+        return "cannot parse: the code is nested too deeply for the parser", None
     except ValueError as error:
-        return f"cannot parse: {error}"
-    return None
+        return f"cannot parse: {error}", None
+    return None, tree
 
 
 def validate_output(output: str, filename: str) -> str | None:
@@ -624,10 +632,14 @@ def _migrate_source(
     that did not pass out this way: a conversion's ``line`` suppresses it).
     """
     if not rules:
-        return SourceResult(source=source, output=source)
-    problem = check_source(source, filename)
+        return SourceResult(source=source, output=source, parsed=False)
+    problem, tree = _checked_tree(source, filename)
     if problem is not None:
         return SourceResult(source=source, output=source, error=problem)
+    rules = _mentioned_in_code(source, rules, tree)
+    if not rules:
+        # Trigger words only in comments and strings: nothing for libcst to do.
+        return SourceResult(source=source, output=source, parsed=False)
     try:
         module = cst.parse_module(source)
     except RecursionError:
@@ -746,7 +758,8 @@ def _outside_comments(data: bytes, token: bytes) -> bool:
     occurrence is certainly in a comment when its line, up to it, holds a ``#`` and no
     quote character: that ``#`` cannot be inside a string literal, so it starts a
     comment (or the line is the content of a string spanning lines, which is not code
-    either). Anything else counts as code; docstrings are not told apart.
+    either). Anything else may be code, and is looked at again, exactly, by
+    :func:`_mentioned_in_code` before libcst parses the file.
     """
     start = 0
     while True:
@@ -758,6 +771,86 @@ def _outside_comments(data: bytes, token: bytes) -> bool:
         if b"#" not in before or b"'" in before or b'"' in before:
             return True
         start = found + 1
+
+
+def _mentioned_in_code(text: str, rules: Sequence[type[Rule]], tree=None) -> list[type[Rule]]:
+    """The rules with a trigger token in ``text`` outside string literals and comments.
+
+    The last stage of the trigger pre-filter, exact where the byte scan above is only
+    conservative (docstrings, strings, a comment after a quote): CPython's parser,
+    about 15 times faster than libcst's, gives the spans of the string literals; an
+    occurrence in none of them, and with no ``#`` outside them before it on its line,
+    is code. On a syntax error every rule stays (the pipeline reports the error).
+    f-strings count as code. ``tree`` is the AST of ``text`` when the caller has it.
+    """
+    import ast
+    import warnings
+
+    normalized = text
+    if "\r" in text:
+        # Offsets below count "\n" only; an AST of the text as it is would not match.
+        normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+        tree = None
+    if tree is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = compile(
+                    normalized, "<pre-filter>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True
+                )
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return list(rules)
+    encoded = normalized.encode("utf-8", "surrogatepass")
+    line_starts = [0]
+    position = encoded.find(b"\n")
+    while position >= 0:
+        line_starts.append(position + 1)
+        position = encoded.find(b"\n", position + 1)
+    # String literal spans, as byte offsets (AST columns are UTF-8 byte offsets).
+    spans: list[tuple[int, int]] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.JoinedStr):
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
+            spans.append(
+                (
+                    line_starts[node.lineno - 1] + node.col_offset,
+                    line_starts[node.end_lineno - 1] + node.end_col_offset,
+                )
+            )
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    spans.sort()
+    starts = [start for start, _ in spans]
+
+    def in_string(offset: int) -> bool:
+        index = bisect.bisect_right(starts, offset) - 1
+        return index >= 0 and offset < spans[index][1]
+
+    def in_code(offset: int) -> bool:
+        if in_string(offset):
+            return False
+        line_start = encoded.rfind(b"\n", 0, offset) + 1
+        hash_at = encoded.find(b"#", line_start, offset)
+        while hash_at >= 0:
+            if not in_string(hash_at):
+                return False  # a comment
+            hash_at = encoded.find(b"#", hash_at + 1, offset)
+        return True
+
+    def mentioned(token: bytes) -> bool:
+        found = encoded.find(token)
+        while found >= 0:
+            if in_code(found):
+                return True
+            found = encoded.find(token, found + 1)
+        return False
+
+    return [
+        rule for rule in rules if any(mentioned(token.encode("ascii")) for token in rule.TRIGGERS)
+    ]
 
 
 def migrate_bytes(
@@ -788,7 +881,7 @@ def migrate_bytes(
             output=data,
             findings=result.findings,
             error=result.error,
-            parsed=True,
+            parsed=result.parsed,
         )
     try:
         output = decoded.encode(result.output)
