@@ -50,3 +50,9 @@ def test_positions_of_line_ending_and_nesting_corner_cases_equal_position_provid
 def test_a_node_of_another_module_has_no_position():
     positions = Positions(cst.parse_module("x = 1\n"))
     assert positions.get(cst.Name("x")) is None
+
+
+@pytest.mark.parametrize("source", TRICKY)
+def test_positions_print_the_module_as_module_code_does(source):
+    module = cst.parse_module(source)
+    assert Positions(module).code == module.code

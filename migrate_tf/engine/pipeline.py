@@ -194,6 +194,10 @@ class RuleContext:
             self._positions = Positions(self.module)
         return self._positions
 
+    def printed_module(self) -> str | None:
+        """The parsed module printed back, when the positions already printed it."""
+        return self._positions.code if self._positions is not None else None
+
     def line_range(self, node: cst.CSTNode) -> tuple[int, int] | None:
         position = self.positions.get(node)
         if position is None:
@@ -686,7 +690,9 @@ def _migrate_source(
         )
     findings = sorted({finding for finding, _ in context.reported})
     if output != source:
-        output, lossy = _keep_untouched_bytes(wrapper.module, source, output)
+        output, lossy = _keep_untouched_bytes(
+            wrapper.module, source, output, printed=context.printed_module()
+        )
         if lossy is not None:
             return SourceResult(
                 source=source,
@@ -722,7 +728,7 @@ def _migrate_source(
 
 
 def _keep_untouched_bytes(
-    module: cst.Module, source: str, output: str
+    module: cst.Module, source: str, output: str, printed: str | None = None
 ) -> tuple[str, int | None]:
     """``output`` with the bytes libcst did not reproduce put back, and the line that
     cannot be put back (None when all is well).
@@ -734,7 +740,8 @@ def _keep_untouched_bytes(
     touch: the source's own end replaces the printed one. A difference that rules
     did touch makes the file fail instead.
     """
-    printed = module.code
+    if printed is None:
+        printed = module.code
     if printed == source:
         return output, None
     if output == printed:

@@ -110,6 +110,8 @@ class Positions(Mapping[cst.CSTNode, CodeRange]):
     def __init__(self, module: cst.Module) -> None:
         state = _OffsetCodegenState(module.default_indent, module.default_newline)
         module._codegen(state)
+        #: The module's code, as ``module.code`` prints it (the same tokens).
+        self.code = "".join(state.tokens)
         self._offsets = state.computed
         self._line_starts = state.line_starts
         self._ranges: dict[cst.CSTNode, CodeRange] = {}
