@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 TF_VERSION := 2.21.0
 
-.PHONY: setup demo test docs clean
+.PHONY: setup demo test docs clean fuzz reliability
 
 setup: $(STAMP)
 
@@ -36,6 +36,18 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q ; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
+
+# Issue 8's proof: every bad input, injected fault and signal against the real command
+# line (a few minutes), printed as a table; fails if a file was changed unexpectedly,
+# lost or truncated, or a case was not handled.
+reliability: $(STAMP)
+	$(BIN)/python tests/reliability_matrix.py
+
+# The property tests at length: 10,000 examples per property from a fixed seed
+# (make test runs the same properties on a short, derandomized profile).
+fuzz: $(STAMP)
+	MIGRATE_TF_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/test_fuzz.py --hypothesis-seed=20261122 --hypothesis-show-statistics
 
 # Regenerate docs/rules/ from the rules' own documentation.
 docs: $(STAMP)
