@@ -1,9 +1,8 @@
 """What the golden-input mutations of tests/test_fuzz.py found in the rules.
 
 Nesting a definition in ``if True:`` or in a class (a mutation that keeps the code's
-meaning for these cases) turns two refusals into conversions that are wrong for the
-reason the refusal gives. The rules are not this issue's to change; each case is a
-strict xfail, so that the fix makes it fail loudly and the marker goes.
+meaning for these cases) turned two refusals into conversions that were wrong for the
+reason the refusal gives. Both are fixed; these tests keep them fixed.
 """
 
 from __future__ import annotations

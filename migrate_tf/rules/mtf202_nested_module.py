@@ -7,6 +7,8 @@ import dataclasses
 import libcst as cst
 import libcst.matchers as m
 
+from migrate_tf.shared.walk import find
+
 from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import code_of, keras_reference, parse_statements
 from migrate_tf.shared.initializers import Refusal
@@ -134,6 +136,18 @@ class NestedModule(Rule):
                 results[name] = self._plan(classdef)
             except Refusal as refusal:
                 results[name] = refusal
+        # A module defined inside a block or another class is not converted: whoever
+        # holds one would still hold an untracked tf.Module.
+        elsewhere = self._modules_defined_elsewhere(node, modules)
+        for name, result in list(results.items()):
+            if isinstance(result, Refusal):
+                continue
+            held = sorted(self._held_classes(modules[name], elsewhere))
+            if held:
+                results[name] = Refusal(
+                    f"it holds `{held[0]}`, a tf.Module defined inside a block, which is "
+                    "not converted"
+                )
         # A module holding a module that stays a tf.Module would still be untracked.
         changed = True
         while changed:
@@ -233,6 +247,21 @@ class NestedModule(Rule):
             ):
                 modules[statement.name.value] = statement
         return modules, layers
+
+    def _modules_defined_elsewhere(self, module: cst.Module, top_level) -> dict[str, cst.ClassDef]:
+        """`tf.Module` subclasses defined anywhere but at the top of the module."""
+        index = self.context.imports
+        top = {id(classdef) for classdef in top_level.values()}
+        found = {}
+        for classdef in find(module, cst.ClassDef):
+            if id(classdef) in top or classdef.name.value in top_level:
+                continue
+            if any(
+                base.keyword is None and index.is_api(base.value, "tf.Module")
+                for base in classdef.bases
+            ):
+                found[classdef.name.value] = classdef
+        return found
 
     def _wanted(self, modules, layers) -> list[str]:
         """Module classes a layer (or a wanted module) holds, or that call add_weight."""

@@ -7,6 +7,8 @@ import dataclasses
 import libcst as cst
 import libcst.matchers as m
 
+from migrate_tf.shared.walk import find
+
 from migrate_tf.shared.codegen import code_of, keras_reference, parse_statements, render_call
 from migrate_tf.shared.initializers import Refusal
 from migrate_tf.shared.layer_rules import LayerClassRule
@@ -15,7 +17,6 @@ from migrate_tf.shared.layers import (
     LAYER_ATTRIBUTES,
     blank_lines_between_methods,
     insert_into_build,
-    layer_base_kind,
     method,
     new_build_method,
     self_name,
@@ -288,14 +289,12 @@ class LambdaVariables(LayerClassRule):
         return any(index.is_api(call.func, *VARIABLE_FACTORIES) for call in m.findall(node, m.Call()))
 
     def _calls_in_layer_methods(self, module: cst.Module) -> set[int]:
-        """Ids of the calls made inside methods of Keras layer classes."""
+        """Ids of the calls made inside any class (at any depth): a `Lambda` there is
+        not a model-level one, whether the class is a layer, a layer nested in another
+        class, or a builder whose methods a layer may call on every step."""
         found: set[int] = set()
-        local: dict[str, bool] = {}
-        for statement in module.body:
-            if isinstance(statement, cst.ClassDef):
-                if layer_base_kind(statement, self.context.imports, local) is not None:
-                    local[statement.name.value] = True
-                    found.update(id(call) for call in m.findall(statement, m.Call()))
+        for classdef in find(module, cst.ClassDef):
+            found.update(id(call) for call in find(classdef, cst.Call))
         return found
 
     def _scoped_class(self, planner: Planner, name: str) -> tuple[cst.ClassDef, str]:
