@@ -26,11 +26,6 @@ def indented(text: str) -> str:
     return "".join("    " + line if line.strip() else line for line in text.splitlines(True))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MTF202 converts the holder of a refused tf.Module when the refused class is "
-    "defined inside an if block: the new layer holds a tf.Module Keras 3 does not track",
-)
 def test_a_refused_module_defined_in_an_if_block_still_blocks_its_holder():
     before = (GOLDEN / "MTF202-nested-module/refuse-holder-of-refused-module/before.py").read_text()
     assert not migrate(before).changed  # the golden case: both refused
@@ -42,11 +37,6 @@ def test_a_refused_module_defined_in_an_if_block_still_blocks_its_holder():
     assert "class Pair(tf.Module):" in result.output.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MTF203 converts a function wrapped in a Lambda inside a layer's call when "
-    "the layer class is nested in another class: the layer is then created on every call",
-)
 def test_a_lambda_inside_the_call_of_a_nested_layer_class_is_still_refused():
     before = (GOLDEN / "MTF203-lambda-variables/refuse-module-function-in-layer-call/before.py").read_text()
     assert not migrate(before).changed  # the golden case: refused
