@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from migrate_tf.config import Settings
 from migrate_tf.engine.pipeline import migrate_bytes
