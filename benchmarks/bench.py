@@ -208,17 +208,36 @@ def inprocess(spec_path: str) -> None:
                 cpu.setdefault(f"{label}:{name}", []).append(time.process_time() - started_cpu)
     parsed = {}
     outcome = {}
+    triggers = {}
     for name, paths in groups.items():
         count = 0
         statuses = {"changed": 0, "unchanged": 0, "failed": 0}
+        codes: dict[str, int] = {}
         for path in paths:
             with open(path, "rb") as handle:
-                if migrate_bytes(handle.read(), rules=rules, settings=settings, filename=path).parsed:
-                    count += 1
+                data = handle.read()
+            if migrate_bytes(data, rules=rules, settings=settings, filename=path).parsed:
+                count += 1
+                if name == "plain":
+                    for code in _triggering(data, rules):  # which rules made it worth a parse
+                        codes[code] = codes.get(code, 0) + 1
             statuses[migrate_path(path, rules=rules, settings=settings).status] += 1
         parsed[name] = count
         outcome[name] = statuses
-    print(json.dumps({"wall": wall, "cpu": cpu, "parsed": parsed, "outcome": outcome}))
+        triggers[name] = codes
+    print(json.dumps({"wall": wall, "cpu": cpu, "parsed": parsed, "outcome": outcome,
+                      "triggers": triggers}))
+
+
+def _triggering(data: bytes, rules) -> list[str]:
+    """Codes of the rules whose trigger words the pipeline's pre-filter finds in code."""
+    from migrate_tf.engine import pipeline
+
+    try:
+        text = pipeline.decode_source(data).text
+        return [rule.CODE for rule in pipeline._mentioned_in_code(text, rules)]
+    except Exception:  # noqa: BLE001 - the engine's internals changed: say so, do not fail
+        return ["?"]
 
 
 # The language server -------------------------------------------------------------------------
@@ -603,7 +622,9 @@ def _run(args, workdir: Path, say) -> int:
          f"{len(tf)} files, {lines_tf} lines"),
         ("floor: read + LibCST parse + codegen, files with TF patterns", floor_tf, "instrumented", ""),
         ("migrate-tf per-file work, files without TF patterns", mig_plain, "instrumented",
-         f"{inproc['parsed']['plain']} of {len(plain)} parsed (trigger word outside comments)"),
+         f"{inproc['parsed']['plain']} of {len(plain)} parsed (a trigger word in code: "
+         + (", ".join(f"{code} {count}" for code, count in sorted(inproc["triggers"]["plain"].items())) or "none")
+         + ")"),
         ("migrate-tf per-file work, files with TF patterns", mig_tf, "instrumented",
          "{changed} changed, {unchanged} unchanged, {failed} failed".format(**inproc["outcome"]["tf"])),
         ("migrate-tf diff -j1, empty tree (start-up)", startup, "process", ""),
@@ -690,7 +711,8 @@ def _run(args, workdir: Path, say) -> int:
            "Written by `make bench` (`benchmarks/bench.py`); every figure below comes from one run.", ""]
     for key in ("date", "machine", "python", "libcst", "migrate-tf", "tensorflow"):
         out.append(f"- {key}: {info[key]}")
-    out.append(f"- load average at the start: {info['load']}")
+    out.append(f"- load average (1, 5, 15 min) at the start: {info['load']}; at the end: {machine()['load']}"
+               " (other work on this machine shares its 2 cores)")
     out.append(f"- tree: {len(files)} files, {lines_plain + lines_tf} lines (seed {args.seed}, "
                f"pre-3.8 syntax); {len(tf)} files / {lines_tf} lines with TF patterns")
     out.append(f"- medians of {args.runs} runs (tf_upgrade_v2 and verify: {args.slow_runs}); "
