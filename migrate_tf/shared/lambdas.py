@@ -9,9 +9,9 @@ the `Lambda(function)` that names it.
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrate_tf.shared.imports import ImportIndex
+from migrate_tf.shared.walk import find
 
 
 def is_lambda_layer(call: cst.Call, index: ImportIndex) -> bool:
@@ -49,7 +49,7 @@ def lambda_wrapped_functions(
         return {}, set()
     wrapped: dict[str, list[cst.Call]] = {}
     wrapping_ids: set[int] = set()
-    for call in m.findall(module, m.Call()):
+    for call in find(module, cst.Call):
         if not is_lambda_layer(call, index):
             continue
         function = wrapped_function(call)
