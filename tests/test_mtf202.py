@@ -36,7 +36,7 @@ def test_module_and_layer_variables_are_both_converted_with_mtf201():
     result = migrate(SEED, "MTF201", "MTF202")
     assert "tf.Variable" not in result.output
     assert "class MyModule(tf.keras.layers.Layer):" in result.output
-    assert "super().__init__()\n        self.w = self.add_weight(" in result.output
+    assert "super().__init__()\n        self.build()\n\n    def build(self, input_shape=None):\n        self.w = self.add_weight(" in result.output
     assert "def build(self, input_shape):\n        self.v = self.add_weight(" in result.output
     assert result.findings == []
 
@@ -78,7 +78,7 @@ def test_docstring_stays_first_when_super_init_is_added():
                 self.m = M()
         """
     )
-    assert '"""Holds one scale."""\n        super().__init__()\n        self.w = self.add_weight(' in result.output
+    assert '"""Holds one scale."""\n        super().__init__()\n        self.build()\n' in result.output
 
 
 def test_reserved_layer_attribute_is_refused():
@@ -154,5 +154,6 @@ def test_positional_add_weight_of_a_module_is_named_by_mtf207():
         "MTF207",
     )
     assert "class M(keras.layers.Layer):" in result.output
-    assert 'self.w = self.add_weight(name="w", shape=(10, units))' in result.output
+    assert "        self.units = units\n        self.build()\n" in result.output
+    assert 'self.w = self.add_weight(name="w", shape=(10, self.units))' in result.output
     assert "    def call(self, x):" in result.output

@@ -12,9 +12,17 @@ from migrate_tf.shared.walk import find
 from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import code_of, keras_reference, parse_statements
 from migrate_tf.shared.initializers import Refusal
-from migrate_tf.shared.layers import LAYER_ATTRIBUTES, layer_base_kind, method, self_name
+from migrate_tf.shared.layers import (
+    LAYER_ATTRIBUTES,
+    blank_lines_between_methods,
+    layer_base_kind,
+    method,
+    new_build_method,
+    self_name,
+)
 from migrate_tf.shared.names import is_docstring, single_assignment
-from migrate_tf.shared.weight_moves import ClassWeights, class_level_names
+from migrate_tf.shared.shapes import locals_of, positional_params, rename_locals
+from migrate_tf.shared.weight_moves import ClassWeights, add_method, class_level_names
 
 #: What `tf.Module` has and a Keras 3 layer has not.
 MODULE_ONLY_ATTRIBUTES = frozenset({"name_scope", "submodules", "_flatten", "with_name_scope"})
@@ -26,10 +34,18 @@ NON_DEFAULT_FLOATS = ("float16", "bfloat16", "float64")
 class _Plan:
     classdef: cst.ClassDef
     base: cst.Arg  # the `tf.Module` base, original node
-    #: original statement id -> replacement (`self.w = self.add_weight(...)`) or None
-    #: to remove it (an initializer local no longer used)
-    statements: dict[int, cst.SimpleStatementLine | None]
+    #: original statement of `__init__` id -> what stays in its place: `self.n = n`
+    #: for an argument `build` needs, or nothing (a weight, an unused initializer local)
+    statements: dict[int, list[cst.BaseStatement]]
     needs_super_init: bool
+    #: `self.w = self.add_weight(...)` statements of the new `build` (the id of an
+    #: `add_weight` statement of `__init__`, moved as the traversal leaves it)
+    build_statements: list[cst.BaseStatement | int]
+    self_param: str
+    #: id of an `add_weight` statement of `__init__` -> its renames for `build`
+    add_weights: dict[int, dict[str, str]]
+    #: those statements as the traversal left them, renamed
+    left: dict[int, cst.BaseStatement] = dataclasses.field(default_factory=dict)
 
 
 class NestedModule(Rule):
@@ -41,10 +57,26 @@ class NestedModule(Rule):
     `self.add_weight` (which only layers have). The base becomes `keras.layers.Layer`,
     `__call__` becomes `call`, `super().__init__()` is added where `__init__` lacked
     it, and each `self.w = tf.Variable(...)` of `__init__` becomes
-    `self.w = self.add_weight(...)` with the same name, shape, dtype, trainable flag
-    and initial distribution. The weights stay in `__init__`: their shapes are known
-    there, and a module whose weights the enclosing layer reads directly
-    (`self.module.w`) is never called, so it would never run a `build`.
+    `self.w = self.add_weight(...)` in a new `build(self, input_shape=None)`, with
+    the same name, shape, dtype, trainable flag and initial distribution (a module's
+    own `self.add_weight(...)` calls move there too). Constructor arguments the
+    weights need are stored on `self` (`self.units = units`), and `__init__` ends
+    with `self.build()`, so the weights exist from construction on, as the module's
+    variables did.
+
+    Why `build` runs from `__init__` and not lazily (measured, Keras 3.15): a
+    layer's `build` runs on its first call, and a holder that only reads the module
+    (`self.module.w`, the seed pattern) never calls it: `AttributeError: 'MyModule'
+    object has no attribute 'w'`. Building it from the holder's `build`
+    (`self.module.build()`) works, but the holder's weights are then empty until its
+    first call (`layer.trainable_variables` right after construction, which Keras 2
+    listed, returns `[]`), and holders in other files would need the same edit.
+    Keeping the weights in `__init__` without `build` leaves the layer unbuilt:
+    Keras warns on each holder's first call that the layer "has unbuilt state".
+    With `self.build()` last in `__init__` the layer is built once (Keras never
+    calls `build` again), nothing warns, and `model.save`/`load_model` round-trips
+    the weights. It must come last: Keras rejects new state (variables,
+    sublayers) once a layer is built.
 
     ## Why is this bad?
     Keras 3 does not track a `tf.Module` stored on a layer. Measured on Keras 3.15: a
@@ -74,6 +106,9 @@ class NestedModule(Rule):
     class MyModule(tf.keras.layers.Layer):
         def __init__(self):
             super().__init__()
+            self.build()
+
+        def build(self, input_shape=None):
             self.w = self.add_weight(
                 name="module_weight",
                 shape=[2, 2],
@@ -85,16 +120,23 @@ class NestedModule(Rule):
 
     ## Fix safety
     The module keeps its variables (names, shapes, dtypes, trainable flags, initial
-    distributions) and computes the same outputs; the enclosing layer tracks them as
-    Keras 2 did. As a layer, the class now casts floating inputs of `call` to
-    float32 (Keras layers do; a module did not): a module with float64 or float16
-    weights is therefore not converted.
+    distributions), creates them when it is constructed, as before, and computes
+    the same outputs; the enclosing layer tracks them as Keras 2 did. As a layer,
+    the class now casts floating inputs of `call` to float32 (Keras layers do; a
+    module did not): a module with float64 or float16 weights is therefore not
+    converted. A subclass in another file that creates variables or sublayers
+    after `super().__init__()` must create them in `build` too: Keras rejects new
+    state once a layer is built.
 
     ## When it refuses
     The class is left unchanged, with a finding, when it creates variables other
     than by a top-level `self.w = tf.Variable(...)` in `__init__` (in `__call__`, in
     a loop, in a list, conditionally); a variable cannot be mapped to `add_weight`
-    (see MTF201); its weights are float64, float16 or bfloat16; it uses what only
+    (see MTF201); `__init__` reads a weight after creating it, assigns again an
+    attribute a weight's shape uses, or returns early (`build` runs at its end);
+    a weight needs a local of `__init__` or an argument whose attribute name a Keras
+    layer reserves; a class of the file subclasses it; it has a `build` method
+    already; its weights are float64, float16 or bfloat16; it uses what only
     `tf.Module` has (`self.name_scope`, `self.submodules`, `with_name_scope`); it
     stores an attribute whose name a Keras layer reserves (`weights`, `trainable`,
     `input`, ...); `__call__` is decorated; it has another base class or is
@@ -105,6 +147,8 @@ class NestedModule(Rule):
     ## References
     - TensorFlow guide "Introduction to modules, layers, and models": Keras layers
       are modules with `build` and `call`.
+    - Keras 3 `Layer.build`: "all state must be created in `__init__()` or in
+      `build()`".
     - This project's `../shared/BRIEF.md`, tracking table (`tf.Module` held by a layer).
     """
 
@@ -120,11 +164,17 @@ class NestedModule(Rule):
         super().__init__(context)
         self._plans: dict[int, _Plan] = {}
         self._current: list[_Plan | None] = []
+        #: class name -> the name of a class of the file that subclasses it
+        self.subclasses: dict[str, str] = {}
 
     # Traversal -------------------------------------------------------------------
 
     def visit_Module(self, node: cst.Module) -> bool:
         modules, layers = self._classes(node)
+        for classdef in find(node, cst.ClassDef):
+            for base in classdef.bases:
+                if isinstance(base.value, cst.Name) and base.value.value in modules:
+                    self.subclasses.setdefault(base.value.value, classdef.name.value)
         wanted = self._wanted(modules, layers)
         results: dict[str, _Plan | Refusal] = {}
         for name in wanted:
@@ -196,10 +246,20 @@ class NestedModule(Rule):
         plan = self._current[-1] if self._current else None
         if plan is None or id(original_node) not in plan.statements:
             return updated_node
+        renames = plan.add_weights.get(id(original_node))
+        if renames is not None:
+            small = updated_node.body[0]
+            value = rename_locals(small.value, renames, {})
+            plan.left[id(original_node)] = updated_node.with_changes(
+                body=[small.with_changes(value=value)],
+                leading_lines=[line for line in original_node.leading_lines if line.comment is not None],
+            )
         replacement = plan.statements[id(original_node)]
-        if replacement is None:
+        if not replacement:
             return cst.RemovalSentinel.REMOVE
-        return replacement
+        leading = [line for line in original_node.leading_lines]
+        replacement = [replacement[0].with_changes(leading_lines=leading), *replacement[1:]]
+        return cst.FlattenSentinel(replacement)
 
     def leave_FunctionDef(self, original_node, updated_node):
         plan = self._current[-1] if self._current else None
@@ -212,6 +272,11 @@ class NestedModule(Rule):
             position = 1 if body and is_docstring(body[0]) else 0
             body.insert(position, parse_statements("super().__init__()\n")[0])
             updated_node = updated_node.with_changes(body=updated_node.body.with_changes(body=body))
+        if original_node.name.value == "__init__" and plan.build_statements:
+            # Last: Keras takes no new state (variables, sublayers) once a layer is built.
+            body = list(updated_node.body.body)
+            body.append(parse_statements(f"{plan.self_param}.build()\n")[0])
+            updated_node = updated_node.with_changes(body=updated_node.body.with_changes(body=body))
         return updated_node
 
     def leave_ClassDef(self, original_node, updated_node):
@@ -219,6 +284,15 @@ class NestedModule(Rule):
         if plan is None:
             return updated_node
         self.changed = True
+        if plan.build_statements:
+            build = new_build_method(
+                plan.self_param,
+                "input_shape=None",
+                [plan.left[s] if isinstance(s, int) else s for s in plan.build_statements],
+                call_super=False,
+                blank_lines=blank_lines_between_methods(original_node),
+            )
+            updated_node = add_method(updated_node, build)
         bases = [
             base.with_changes(value=cst.parse_expression(self._layer_base()))
             if original is plan.base
@@ -311,15 +385,22 @@ class NestedModule(Rule):
             raise Refusal("its `__call__` is decorated")
         if call is not None and method(classdef, "call") is not None:
             raise Refusal("it has both `__call__` and `call`")
+        if method(classdef, "build") is not None:
+            raise Refusal("it has a `build` method, which Keras calls with the input shape")
         weights = ClassWeights(self.context, classdef, 1, class_level_names(classdef))
         init = weights.methods["__init__"]
+        self_param = self_name(init) if init is not None else None
         direct: dict[int, tuple] = {}
-        if init is not None and self_name(init):
-            self_param = self_name(init)
+        added: list[tuple] = []  # `self.x = self.add_weight(...)` of `__init__`
+        if init is not None and self_param:
             for statement in init.body.body:
                 found = _variable_assignment(statement, self_param, self.context.imports)
                 if found is not None:
                     direct[id(found[1])] = (statement, *found)
+                    continue
+                found = _add_weight_assignment(statement, self_param)
+                if found is not None:
+                    added.append((statement, *found))
         for variable in m.findall(classdef, m.Call()):
             if self.context.imports.is_api(variable.func, "tf.Variable", "tf.get_variable"):
                 if id(variable) not in direct:
@@ -336,24 +417,58 @@ class NestedModule(Rule):
                         raise Refusal(
                             f"it stores `self.{target.target.attr.value}`, which a Keras layer reserves"
                         )
-        statements: dict[int, cst.SimpleStatementLine | None] = {}
-        for statement, target, variable in direct.values():
-            move = weights.variable_move("__init__", statement, target, variable, in_place=True)
-            dtype = _dtype_of(move.replacement)
-            if dtype in NON_DEFAULT_FLOATS:
+        statements: dict[int, list[cst.BaseStatement]] = {}
+        build_statements: list[cst.BaseStatement | int] = []
+        add_weights: dict[int, dict[str, str]] = {}
+        moved = sorted(
+            [(s, t, c, "variable") for s, t, c in direct.values()] + [(s, t, c, "add_weight") for s, t, c in added],
+            key=lambda item: next(i for i, s in enumerate(init.body.body) if s is item[0]),
+        )
+        if moved:
+            if m.findall(init.body, m.Return()):
+                raise Refusal("its `__init__` returns early, before `build` would run at its end")
+            subclass = self.subclasses.get(classdef.name.value)
+            if subclass:
                 raise Refusal(
-                    f"`{code_of(target)}` is {dtype}, and a Keras layer casts floating "
-                    "inputs to float32"
+                    f"`{subclass}` subclasses it, and a built layer takes no new state in a "
+                    "subclass's `__init__`"
                 )
-            weights.plan.conversions.append(move)
-            statements[id(statement)] = move.replacement
+        for statement, target, variable, kind in moved:
+            if kind == "variable":
+                move = weights.variable_move("__init__", statement, target, variable)
+                dtype = _dtype_of(move.replacement)
+                if dtype in NON_DEFAULT_FLOATS:
+                    raise Refusal(
+                        f"`{code_of(target)}` is {dtype}, and a Keras layer casts floating "
+                        "inputs to float32"
+                    )
+                weights.plan.conversions.append(move)
+                replacement, stores = move.replacement, move.stores
+            else:
+                replacement, stores, renames = _move_add_weight(weights, init, self_param, statement, target)
+                # Moved as it leaves the traversal: MTF207 may name its arguments first.
+                add_weights[id(statement)] = renames
+            _check_attributes_kept(init, statement, replacement, self_param)
+            for store in stores:
+                if store in LAYER_ATTRIBUTES:
+                    raise Refusal(
+                        f"`build` needs the argument `{store}`, and `self.{store}` is reserved "
+                        "by a Keras layer"
+                    )
+            build_statements.append(id(statement) if kind == "add_weight" else replacement)
+            statements[id(statement)] = [
+                parse_statements(f"{self_param}.{store} = {store}\n")[0] for store in stores
+            ]
         weights.drop_unused_initializer_locals()
-        statements.update({key: None for key in weights.plan.removed})
+        statements.update({key: [] for key in weights.plan.removed})
         return _Plan(
             classdef=classdef,
             base=bases[0],
             statements=statements,
             needs_super_init=init is not None and not _calls_super_init(init),
+            build_statements=build_statements,
+            self_param=self_param or "self",
+            add_weights=add_weights,
         )
 
     def _layer_base(self) -> str:
@@ -377,6 +492,65 @@ def _variable_assignment(statement, self_param, index):
     if not (isinstance(found[1], cst.Call) and index.is_api(found[1].func, "tf.Variable")):
         return None
     return found
+
+
+def _add_weight_assignment(statement, self_param):
+    """(target, call) for a top-level `self.x = self.add_weight(...)` statement."""
+    found = single_assignment(statement)
+    if found is None or not m.matches(found[0], m.Attribute(value=m.Name(self_param))):
+        return None
+    wanted = m.Call(func=m.Attribute(value=m.Name(self_param), attr=m.Name("add_weight")))
+    if not m.matches(found[1], wanted):
+        return None
+    return found
+
+
+def _move_add_weight(weights: ClassWeights, init, self_param, statement, target):
+    """`self.x = self.add_weight(...)` of `__init__` as `build` writes it (constructor
+    arguments read from the attributes that store them), the arguments to store on
+    `self` where it was, and the renames that make it."""
+    stored = ClassWeights._stored_parameters(init, self_param)
+    storable = (
+        ClassWeights._unchanged_parameters(init, self_param)
+        - set(stored)
+        - (weights.class_names - weights.plan.stored)
+    )
+    used = {name.value for name in m.findall(statement, m.Name())}
+    order = positional_params(init) + [p.name.value for p in init.params.kwonly_params]
+    stores = [p for p in order if p in (storable & used) - weights.plan.stored]
+    renames = {param: f"{self_param}.{attr}" for param, attr in stored.items()}
+    renames.update({param: f"{self_param}.{param}" for param in storable & used})
+    forbidden = {
+        name: kind
+        for name, kind in locals_of(init).items()
+        if name != self_param and name not in stored and name not in storable
+    }
+    ClassWeights._check_not_read_after(init, statement, target, self_param)
+    small = statement.body[0]
+    value = rename_locals(small.value, renames, forbidden)
+    weights.plan.stored.update(stores)
+    replacement = statement.with_changes(body=[small.with_changes(value=value)])
+    return replacement, stores, renames
+
+
+def _check_attributes_kept(init, statement, replacement, self_param) -> None:
+    """Refusal when the weight reads an attribute that `__init__` assigns again after
+    the weight's statement: `build`, which runs at the end of `__init__`, would see
+    the later value."""
+    read = {
+        node.attr.value
+        for node in m.findall(replacement, m.Attribute(value=m.Name(self_param)))
+    }
+    statements = list(init.body.body)
+    position = next(i for i, s in enumerate(statements) if s is statement)
+    for later in statements[position + 1 :]:
+        for assigned in m.findall(later, m.AssignTarget() | m.AugAssign()):
+            target = assigned.target
+            if m.matches(target, m.Attribute(value=m.Name(self_param))) and target.attr.value in read:
+                raise Refusal(
+                    f"`__init__` assigns `{self_param}.{target.attr.value}` after a weight "
+                    "uses it, and `build` runs at the end of `__init__`"
+                )
 
 
 def _dtype_of(statement: cst.SimpleStatementLine) -> str | None:

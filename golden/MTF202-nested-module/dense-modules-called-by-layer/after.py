@@ -5,12 +5,19 @@ import tensorflow as tf
 class Dense(tf.keras.layers.Layer):
     def __init__(self, in_features, out_features, name=None):
         super().__init__(name=name)
+        self.in_features = in_features
+        self.out_features = out_features
+        self.build()
+
+    def build(self, input_shape=None):
         self.w = self.add_weight(
             name="w",
-            shape=[in_features, out_features],
+            shape=[self.in_features, self.out_features],
             initializer=keras.initializers.RandomNormal(stddev=1.0),
         )
-        self.b = self.add_weight(name="b", shape=[out_features], initializer="zeros")
+        self.b = self.add_weight(
+            name="b", shape=[self.out_features], initializer="zeros"
+        )
 
     def call(self, x):
         y = tf.matmul(x, self.w) + self.b

@@ -5,9 +5,13 @@ import tensorflow as tf
 class Expert(tf.keras.layers.Layer):
     def __init__(self, size):
         super().__init__()
+        self.size = size
+        self.build()
+
+    def build(self, input_shape=None):
         self.kernel = self.add_weight(
             name="kernel",
-            shape=[size, size],
+            shape=[self.size, self.size],
             initializer=keras.initializers.TruncatedNormal(stddev=0.1),
         )
 

@@ -5,6 +5,9 @@ import tensorflow as tf
 class MyModule(tf.keras.layers.Layer):
     def __init__(self):
         super().__init__()
+        self.build()
+
+    def build(self, input_shape=None):
         self.w = self.add_weight(
             name="module_weight",
             shape=[2, 2],

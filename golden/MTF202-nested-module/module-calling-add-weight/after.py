@@ -7,8 +7,12 @@ class MyCustomLayer(keras.layers.Layer):
 
     def __init__(self, units):
         super().__init__()
-        self.w = self.add_weight(shape=(10, units), initializer='random_normal', trainable=True, name='weights')
-        self.b = self.add_weight(shape=(units,), initializer='zeros', trainable=True, name='biases')
+        self.units = units
+        self.build()
+
+    def build(self, input_shape=None):
+        self.w = self.add_weight(shape=(10, self.units), initializer='random_normal', trainable=True, name='weights')
+        self.b = self.add_weight(shape=(self.units,), initializer='zeros', trainable=True, name='biases')
 
     def call(self, inputs):
         return tf.matmul(inputs, self.w) + self.b

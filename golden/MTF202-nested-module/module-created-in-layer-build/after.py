@@ -5,9 +5,14 @@ import tensorflow as tf
 class Linear(tf.keras.layers.Layer):
     def __init__(self, in_features, out_features):
         super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.build()
+
+    def build(self, input_shape=None):
         self.w = self.add_weight(
             name="w",
-            shape=[in_features, out_features],
+            shape=[self.in_features, self.out_features],
             initializer=keras.initializers.RandomUniform(minval=0.0, maxval=1.0),
         )
 

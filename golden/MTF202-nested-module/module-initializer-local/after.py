@@ -5,9 +5,14 @@ import tensorflow as tf
 class Embedding(tf.keras.layers.Layer):
     def __init__(self, vocab_size, dim):
         super().__init__()
+        self.vocab_size = vocab_size
+        self.dim = dim
+        self.build()
+
+    def build(self, input_shape=None):
         self.table = self.add_weight(
             name="embeddings",
-            shape=[vocab_size, dim],
+            shape=[self.vocab_size, self.dim],
             initializer=keras.initializers.RandomUniform(minval=-0.1, maxval=0.1),
         )
 

@@ -4,8 +4,16 @@ import tensorflow as tf
 class Affine(tf.keras.layers.Layer):
     def __init__(self, size, name=None):
         super().__init__(name=name)
-        self.scale = self.add_weight(name="scale", shape=[size], initializer="ones")
-        self.shift = self.add_weight(name="shift", shape=[size], initializer="zeros")
+        self.size = size
+        self.build()
+
+    def build(self, input_shape=None):
+        self.scale = self.add_weight(
+            name="scale", shape=[self.size], initializer="ones"
+        )
+        self.shift = self.add_weight(
+            name="shift", shape=[self.size], initializer="zeros"
+        )
 
     def call(self, x):
         return x * self.scale + self.shift

@@ -1,0 +1,20 @@
+import tensorflow as tf
+
+
+class Codebook(tf.Module):
+    def __init__(self, entries, dim):
+        super().__init__()
+        self.codes = tf.Variable(tf.random.normal([entries, dim]), name="codes")
+
+
+class Quantizer(tf.keras.layers.Layer):
+    """Reads the module's variable in its own constructor."""
+
+    def __init__(self, entries, dim, **kwargs):
+        super().__init__(**kwargs)
+        self.codebook = Codebook(entries, dim)
+        self.dim = self.codebook.codes.shape[-1]
+
+    def call(self, inputs):
+        scores = tf.matmul(inputs, self.codebook.codes, transpose_b=True)
+        return tf.matmul(tf.nn.softmax(scores), self.codebook.codes) / self.dim
