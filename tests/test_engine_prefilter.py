@@ -58,3 +58,21 @@ def test_a_token_after_a_string_holding_a_hash_is_code(engine_test_rules):
 def test_a_file_that_does_not_compile_still_fails_with_its_syntax_error(engine_test_rules):
     result = _run(b"# OLD_NAME\nx = (OLD_NAME\n", engine_test_rules)
     assert result.error is not None and "cannot parse" in result.error
+
+
+def test_a_token_inside_a_longer_name_does_not_trigger_a_parse(engine_test_rules):
+    data = b"OLD_NAMES = [1]\nx = MY_OLD_NAME + OLD_NAMES[0]\n"
+    result = _run(data, engine_test_rules)
+    assert not result.parsed and result.output == data and result.error is None
+
+
+def test_real_rule_triggers_match_whole_words_only():
+    from migrate_tf.rules import get_rule
+    from migrate_tf.rules.base import triggered_by
+
+    manual_tracking, variables_in_call = get_rule("MTF204"), get_rule("MTF206")
+    rules = (manual_tracking, variables_in_call)
+    assert triggered_by(rules, b"loss = compute(sample_weights, class_weights)\n") == []
+    assert triggered_by(rules, b"def callback(event):\n    pass\n") == []
+    assert triggered_by(rules, b"self._weights.append(w)\n") == [manual_tracking]
+    assert triggered_by(rules, b"    def call(self, x):\n") == [variables_in_call]

@@ -21,7 +21,14 @@ from libcst.metadata import MetadataWrapper
 
 from migrate_tf.config import Settings
 from migrate_tf.engine.positions import Positions
-from migrate_tf.rules.base import CodeRange, Conversion, Finding, Rule, triggered_by
+from migrate_tf.rules.base import (
+    CodeRange,
+    Conversion,
+    Finding,
+    Rule,
+    trigger_pattern,
+    triggered_by,
+)
 
 SUPPRESSION = re.compile(r"#\s*migrate-tf:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s-]*)\])?")
 ANNOTATION_PREFIX = "# migrate-tf: "
@@ -757,7 +764,7 @@ def _keep_untouched_bytes(
     return output, source.count("\n", 0, same) + 1
 
 
-def _outside_comments(data: bytes, token: bytes) -> bool:
+def _outside_comments(data: bytes, token: str) -> bool:
     """Whether ``token`` occurs in ``data`` other than certainly inside a comment.
 
     The second stage of the trigger pre-filter: a file that mentions ``variable_scope``
@@ -768,16 +775,13 @@ def _outside_comments(data: bytes, token: bytes) -> bool:
     either). Anything else may be code, and is looked at again, exactly, by
     :func:`_mentioned_in_code` before libcst parses the file.
     """
-    start = 0
-    while True:
-        found = data.find(token, start)
-        if found < 0:
-            return False
+    for match in trigger_pattern(token).finditer(data):
+        found = match.start()
         line_start = max(data.rfind(b"\n", 0, found), data.rfind(b"\r", 0, found)) + 1
         before = data[line_start:found]
         if b"#" not in before or b"'" in before or b'"' in before:
             return True
-        start = found + 1
+    return False
 
 
 def _mentioned_in_code(text: str, rules: Sequence[type[Rule]], tree=None) -> list[type[Rule]]:
@@ -847,17 +851,10 @@ def _mentioned_in_code(text: str, rules: Sequence[type[Rule]], tree=None) -> lis
             hash_at = encoded.find(b"#", hash_at + 1, offset)
         return True
 
-    def mentioned(token: bytes) -> bool:
-        found = encoded.find(token)
-        while found >= 0:
-            if in_code(found):
-                return True
-            found = encoded.find(token, found + 1)
-        return False
+    def mentioned(token: str) -> bool:
+        return any(in_code(match.start()) for match in trigger_pattern(token).finditer(encoded))
 
-    return [
-        rule for rule in rules if any(mentioned(token.encode("ascii")) for token in rule.TRIGGERS)
-    ]
+    return [rule for rule in rules if any(mentioned(token) for token in rule.TRIGGERS)]
 
 
 def migrate_bytes(
@@ -871,7 +868,7 @@ def migrate_bytes(
     triggered = [
         rule
         for rule in triggered_by(rules, data)
-        if any(_outside_comments(data, token.encode("ascii")) for token in rule.TRIGGERS)
+        if any(_outside_comments(data, token) for token in rule.TRIGGERS)
     ]
     if not triggered:
         return BytesResult(data=data, output=data)

@@ -171,10 +171,27 @@ REQUIRED_DOC_HEADINGS = (
 )
 
 
+_TRIGGER_PATTERNS: dict[str, re.Pattern[bytes]] = {}
+
+
+def trigger_pattern(token: str) -> re.Pattern[bytes]:
+    """``token`` as a whole word: `_weights` occurs in `self._weights` but not in
+    `sample_weights`, `def call` in `def call(` but not in `def callback(`."""
+    pattern = _TRIGGER_PATTERNS.get(token)
+    if pattern is None:
+        text = re.escape(token.encode("ascii"))
+        if token[0].isalnum() or token[0] == "_":
+            text = rb"(?<![A-Za-z0-9_])" + text
+        if token[-1].isalnum() or token[-1] == "_":
+            text += rb"(?![A-Za-z0-9_])"
+        pattern = _TRIGGER_PATTERNS[token] = re.compile(text)
+    return pattern
+
+
 def triggered_by(rules: Iterable[type[Rule]], data: bytes) -> list[type[Rule]]:
-    """The rules whose trigger tokens occur in ``data`` (raw file bytes)."""
+    """The rules whose trigger tokens occur in ``data`` (raw file bytes) as whole words."""
     return [
         rule
         for rule in rules
-        if any(token.encode("ascii") in data for token in rule.TRIGGERS)
+        if any(trigger_pattern(token).search(data) for token in rule.TRIGGERS)
     ]
