@@ -47,6 +47,7 @@ class RenameOldName(Rule):
     NAME = "rename-old-name"
     SUMMARY = "Rename OLD_NAME to NEW_NAME."
     TRIGGERS = ("OLD_NAME",)
+    REQUIRED_MODULES = ()
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
         if updated_node.value == "OLD_NAME":
@@ -61,6 +62,7 @@ class ReportMe(Rule):
     NAME = "report-me"
     SUMMARY = "Report every REPORT_ME | for a person."
     TRIGGERS = ("REPORT_ME",)
+    REQUIRED_MODULES = ()
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == "REPORT_ME":
@@ -73,6 +75,7 @@ class CrashMe(Rule):
     NAME = "crash-me"
     SUMMARY = "Crash at CRASH_ME."
     TRIGGERS = ("CRASH_ME",)
+    REQUIRED_MODULES = ()
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == "CRASH_ME":

@@ -507,7 +507,7 @@ def test_version_and_help_do_not_import_the_engine(tmp_path):
 def test_python_dash_m_runs_a_parallel_apply(tmp_path):
     for index in range(24):
         write(tmp_path / "pkg" / f"m{index:02}.py", "import tensorflow as tf\nv = tf.Variable(1.0)\n")
-    write(tmp_path / "pkg" / "broken.py", "v = tf.Variable(\n")
+    write(tmp_path / "pkg" / "broken.py", "import tensorflow as tf\nv = tf.Variable(\n")
     process = subprocess.run(
         [sys.executable, "-m", "migrate_tf", "apply", "-j", "2", "--no-progress", "pkg"],
         cwd=tmp_path, env=subprocess_env(), capture_output=True, text=True, timeout=120,

@@ -25,6 +25,7 @@ class AttributeHooks(Rule):
     NAME = "attribute-hooks"
     SUMMARY = "Records attribute hooks."
     TRIGGERS = ("=",)
+    REQUIRED_MODULES = ()
 
     def visit_Assign_targets(self, node):
         CALLS.append("visit_Assign_targets")
@@ -39,6 +40,7 @@ class GenericHooks(Rule):
     NAME = "generic-hooks"
     SUMMARY = "Overrides on_visit and on_leave."
     TRIGGERS = ("=",)
+    REQUIRED_MODULES = ()
 
     def on_visit(self, node):
         CALLS.append(f"on_visit {type(node).__name__}")
@@ -57,6 +59,7 @@ class StopsAtFunctions(Rule):
     NAME = "stops-at-functions"
     SUMMARY = "Does not enter functions but still leaves them."
     TRIGGERS = ("=",)
+    REQUIRED_MODULES = ()
 
     def visit_FunctionDef(self, node):
         CALLS.append("visit_FunctionDef")

@@ -72,7 +72,17 @@ def test_real_rule_triggers_match_whole_words_only():
 
     manual_tracking, variables_in_call = get_rule("MTF204"), get_rule("MTF206")
     rules = (manual_tracking, variables_in_call)
-    assert triggered_by(rules, b"loss = compute(sample_weights, class_weights)\n") == []
-    assert triggered_by(rules, b"def callback(event):\n    pass\n") == []
-    assert triggered_by(rules, b"self._weights.append(w)\n") == [manual_tracking]
-    assert triggered_by(rules, b"    def call(self, x):\n") == [variables_in_call]
+    keras = b"import keras\n"
+    assert triggered_by(rules, keras + b"loss = compute(sample_weights, class_weights)\n") == []
+    assert triggered_by(rules, keras + b"def callback(event):\n    pass\n") == []
+    assert triggered_by(rules, keras + b"self._weights.append(w)\n") == [manual_tracking]
+    assert triggered_by(rules, keras + b"    def call(self, x):\n") == [variables_in_call]
+
+
+def test_a_file_that_names_neither_tensorflow_nor_keras_is_left_before_its_triggers():
+    from migrate_tf.rules import all_rules
+    from migrate_tf.rules.base import triggered_by
+
+    code = b"class Weights(Layer):\n    def call(self, x):\n        self._weights.append(Variable(1))\n"
+    assert triggered_by(all_rules(), code) == []
+    assert len(triggered_by(all_rules(), b"from tensorflow import keras\n" + code)) >= 3

@@ -23,6 +23,7 @@ class BreaksSyntax(Rule):
     NAME = "breaks-syntax"
     SUMMARY = "Writes `1.real`, which LibCST prints but no parser accepts."
     TRIGGERS = ("TARGET",)
+    REQUIRED_MODULES = ()
 
     def leave_Name(self, original_node, updated_node):
         if original_node.value == "TARGET":
@@ -36,6 +37,7 @@ class BreaksCompile(Rule):
     NAME = "breaks-compile"
     SUMMARY = "Renames TARGET to __debug__, which parses but does not compile."
     TRIGGERS = ("TARGET",)
+    REQUIRED_MODULES = ()
 
     def leave_Name(self, original_node, updated_node):
         if original_node.value == "TARGET":

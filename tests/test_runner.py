@@ -32,6 +32,7 @@ class KillWorker(Rule):
     NAME = "kill-worker"
     SUMMARY = "Kill the worker process."
     TRIGGERS = ("KILL_WORKER",)
+    REQUIRED_MODULES = ()
 
     def visit_Name(self, node: cst.Name) -> None:
         # Never in the test process itself: that would end the test run.
