@@ -138,3 +138,88 @@ def test_lambda_output_shape_is_dropped_at_model_level():
         """
     )
     assert 'layer = Shift(name="shift")' in result.output
+
+
+MODULE_FUNCTION = """
+    import tensorflow as tf
+    from tensorflow import keras
+
+    def add_bias(x):
+        bias = tf.Variable(tf.zeros([x.shape[-1]]), name="bias")
+        return x + bias
+
+"""
+
+
+def test_module_function_in_a_class_that_is_not_a_layer_is_refused():
+    source = MODULE_FUNCTION + """
+    class Builder:
+        def make(self, inputs):
+            return keras.layers.Lambda(add_bias)(inputs)
+    """
+    result = migrate(source)
+    assert result.output == textwrap.dedent(source)
+    assert "not a Keras layer" in result.findings[0].message
+
+
+def test_module_function_under_a_suppressed_layer_is_left_whole():
+    source = MODULE_FUNCTION + """
+    class Kept(keras.layers.Layer):  # migrate-tf: ignore
+        def call(self, inputs):
+            return keras.layers.Lambda(add_bias)(inputs)
+
+    class Block(keras.layers.Layer):
+        def call(self, inputs):
+            return keras.layers.Lambda(add_bias)(inputs)
+    """
+    result = migrate(source)
+    # The function keeps its signature: the suppressed layer still calls it by Lambda.
+    assert result.output == textwrap.dedent(source)
+    assert "ignore" in result.findings[0].message
+
+
+def test_stored_lambda_read_in_another_method_is_refused():
+    source = MODULE_FUNCTION + """
+    class Block(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.shift = keras.layers.Lambda(add_bias)
+
+        def call(self, inputs):
+            return self.shift(inputs)
+
+        def describe(self):
+            return self.shift.name
+    """
+    result = migrate(source)
+    assert result.output == textwrap.dedent(source)
+    assert "`self.shift` is used other than by one call in `call`" in result.findings[0].message
+
+
+def test_module_function_applied_to_another_tensor_is_refused():
+    source = MODULE_FUNCTION + """
+    class Block(keras.layers.Layer):
+        def call(self, inputs):
+            hidden = inputs * 2.0
+            return keras.layers.Lambda(add_bias)(hidden)
+    """
+    result = migrate(source)
+    assert result.output == textwrap.dedent(source)
+    assert "other than `call`'s input `inputs`" in result.findings[0].message
+
+
+def test_module_function_sites_share_the_build_with_existing_weights():
+    result = migrate(
+        MODULE_FUNCTION
+        + """
+    class Block(keras.layers.Layer):
+        def build(self, input_shape):
+            self.scale = self.add_weight(name="scale", shape=(input_shape[-1],))
+
+        def call(self, inputs):
+            return keras.layers.Lambda(add_bias)(inputs) * self.scale
+    """
+    )
+    assert "def add_bias(x, bias):" in result.output
+    assert 'self.scale = self.add_weight(name="scale", shape=(input_shape[-1],))\n        self.bias = self.add_weight(' in result.output
+    assert "return add_bias(inputs, bias=self.bias) * self.scale" in result.output

@@ -10,20 +10,30 @@ import libcst.matchers as m
 from migrate_tf.shared.walk import find
 
 from migrate_tf.shared.codegen import code_of, keras_reference, parse_statements, render_call
-from migrate_tf.shared.initializers import Refusal
+from migrate_tf.shared.initializers import Refusal, bind_arguments
 from migrate_tf.shared.layer_rules import LayerClassRule
-from migrate_tf.shared.lambdas import is_lambda_layer, lambda_wrapped_functions, wrapped_function
+from migrate_tf.shared.lambdas import (
+    get_variable_weight,
+    is_lambda_layer,
+    lambda_wrapped_functions,
+    wrapped_function,
+)
 from migrate_tf.shared.layers import (
     LAYER_ATTRIBUTES,
     blank_lines_between_methods,
     insert_into_build,
+    layer_base_kind,
     method,
     new_build_method,
     self_name,
 )
 from migrate_tf.shared.names import free_names, is_docstring, single_assignment
 from migrate_tf.shared.scoped_functions import Planner
-from migrate_tf.shared.scoped_functions.model import capwords, module_level_names
+from migrate_tf.shared.scoped_functions.model import (
+    GET_VARIABLE_PARAMETERS,
+    capwords,
+    module_level_names,
+)
 from migrate_tf.shared.shapes import assigned_names, lift_input_shapes, positional_params, rename_locals
 from migrate_tf.shared.weight_moves import (
     add_method,
@@ -57,6 +67,18 @@ class _LocalPlan:
 
 
 @dataclasses.dataclass
+class _ModuleSites:
+    """What a layer class gets for the module-level functions its `call` wraps in
+    `Lambda`: the calls that replace the Lambda sites, the `self.f = Lambda(f)`
+    statements of `__init__` to remove, and the statements of `build`."""
+
+    replacements: dict[int, _LocalPlan] = dataclasses.field(default_factory=dict)
+    removed: set[int] = dataclasses.field(default_factory=set)
+    build_statements: list = dataclasses.field(default_factory=list)
+    taken: set = dataclasses.field(default_factory=set)
+
+
+@dataclasses.dataclass
 class _ClassPlan:
     kind: str
     classdef: cst.ClassDef
@@ -72,19 +94,30 @@ class LambdaVariables(LayerClassRule):
     Rewrites `keras.layers.Lambda` layers whose function creates variables:
 
     - inside a layer's `call` (`keras.layers.Lambda(f)(inputs)`, `f` a function
-      defined in `call` or an inline `lambda`): each `tf.Variable` the function made
-      becomes `self.add_weight(...)` in the layer's `build` (created once, with the
-      same name, shape, dtype, trainable flag and initial distribution; shapes read
-      from the function's input become the shape `build` receives), and `call` calls
-      the function directly with the weights (`f(inputs, weight=self.weight)`; an
-      inline `lambda` becomes its expression). No `Lambda` is built per call.
+      defined in `call`, an inline `lambda`, or a function defined at module level;
+      or `self.f = keras.layers.Lambda(f)` in `__init__` applied once in `call`):
+      each `tf.Variable` / `tf.get_variable` the function made becomes
+      `self.add_weight(...)` in the layer's `build` (created once, with the same
+      name, shape, dtype, trainable flag and initial distribution; shapes read from
+      the function's input become the shape `build` receives), and `call` calls the
+      function directly with the weights (`f(inputs, weight=self.weight)`; an
+      inline `lambda` becomes its expression). No `Lambda` is built per call. A
+      module-level function loses its variable statements and takes the weights as
+      parameters; every layer that wraps it gets its own weights.
     - at model level (`keras.layers.Lambda(instance_norm)` in a `Sequential` list or
       a functional model, the function defined at module level and used nowhere
       else): the function becomes a layer class (`InstanceNorm`, weights in `build`,
       the rest of the body in `call`) and each `Lambda(...)` an instance of it. A
       TF1 function with `tf.variable_scope`/`tf.get_variable` is converted by the same
       machinery as MTF101, keeping the TF1 variable names; a function creating
-      `tf.Variable`s directly gets them as `add_weight` in `build`.
+      `tf.Variable`s or scope-less `tf.get_variable`s directly gets them as
+      `add_weight` in `build`.
+
+    Names: a `tf.get_variable("gamma", ...)` that no `variable_scope` encloses was
+    named `gamma:0` in TF1 (inside a `Lambda` too: the Lambda's name scope does not
+    prefix `get_variable`); its weight keeps the name `gamma`, with the Keras 3 path
+    `<layer name>/gamma` (`scale/gamma` for a layer class `Scale` made from a
+    function `scale`, `block/gamma` for a layer `Block` whose `call` wrapped it).
 
     ## Why is this bad?
     A `Lambda` layer does not own variables. Measured: Keras 2 (tf_keras) refuses a
@@ -141,15 +174,22 @@ class LambdaVariables(LayerClassRule):
     the code meant.
 
     ## When it refuses
-    The code is left unchanged, with a finding, when: the function creates variables
-    other than as `name = tf.Variable(...)` statements at its top level (or, at model
-    level, than the forms MTF101 converts); a variable's shape or value needs more of
-    the input than its static shape, or a local of `call`; the `Lambda` gets
-    `arguments=` or is applied to something other than `call`'s own input; the
-    function takes more than one input; a function defined at module level is also
-    used without `Lambda`, or is wrapped inside a layer's `call` (make it take its
-    variables as arguments); a weight's attribute name is taken; or the code is under
-    `# migrate-tf: ignore`.
+    The code is left unchanged, with a finding, when: the function creates
+    variables other than as `name = tf.Variable(...)` or `name =
+    tf.get_variable(...)` statements at its top level (or, at model level, than the
+    forms MTF101 converts); a `get_variable` has a computed name, no shape, a
+    `regularizer=` (its penalty went to a TF1 collection) or arguments a weight
+    cannot carry; a variable's shape or value needs more of the input than its
+    static shape, or a local of `call`; the `Lambda` gets `arguments=` or is applied
+    to something other than `call`'s own input; the function takes more than one
+    input; a function defined at module level is also used without `Lambda`, is
+    wrapped both inside a layer and at model level, is wrapped inside a class that
+    is not a Keras layer of the module, names its variables with
+    `tf.variable_scope` while wrapped in a layer's `call`, or its stored `Lambda`
+    (`self.f`) is used other than by one call in `call` (then all of its uses stay
+    as they are: the function's signature changes for all or none); a weight's
+    attribute name is taken (or a layer wraps the same function twice); or the
+    code is under `# migrate-tf: ignore`.
 
     ## References
     - Keras `Lambda` layer documentation: "Lambda layers are best suited for simple
@@ -171,6 +211,12 @@ class LambdaVariables(LayerClassRule):
         self._classes: dict[int, cst.ClassDef] = {}
         #: `Lambda(f)` calls of those functions -> the class instance
         self._instances: dict[int, cst.BaseExpression] = {}
+        #: module-level functions wrapped in layers' `call`: function id -> new params
+        self._function_params: dict[int, cst.Parameters] = {}
+        #: their statements that leave them (variables, locals only sizing weights)
+        self._function_removed: set[int] = set()
+        #: layer class id -> the Lambda sites of module-level functions in it
+        self._class_sites: dict[int, _ModuleSites] = {}
 
     # Traversal -------------------------------------------------------------------
 
@@ -196,11 +242,16 @@ class LambdaVariables(LayerClassRule):
             if not self._creates_variables(function) or self.is_suppressed(function):
                 continue
             try:
-                if any(id(call) in in_layers for call in calls):
-                    raise Refusal(
-                        "it is wrapped inside a layer's `call`; make it take its variables "
-                        "as arguments and create them with `self.add_weight` in `build`"
-                    )
+                inside = [call for call in calls if id(call) in in_layers]
+                if inside:
+                    if len(inside) != len(calls):
+                        raise Refusal(
+                            "it is wrapped both inside a class and at model level; the "
+                            "function cannot both take its weights as arguments and become "
+                            "a layer"
+                        )
+                    self._plan_function_in_layers(node, function, calls)
+                    continue
                 scoped = bool(
                     m.findall(function, m.Call(func=m.MatchIfTrue(lambda f: index.is_api(f, "tf.variable_scope"))))
                 )
@@ -236,7 +287,18 @@ class LambdaVariables(LayerClassRule):
         return True
 
     def plan_class(self, classdef: cst.ClassDef, kind: str) -> _ClassPlan | None:
-        return self._plan_class(classdef, kind)
+        plan = self._plan_class(classdef, kind)
+        sites = self._class_sites.get(id(classdef))
+        if sites is None:
+            return plan
+        if plan is None:
+            plan = _ClassPlan(kind, classdef, {}, {}, set(), [])
+            self.record(classdef, "layer-class", classdef.name.value, classdef.name.value)
+        self.changed = True
+        plan.sites.update(sites.replacements)
+        plan.removed |= sites.removed
+        plan.build_statements[:0] = sites.build_statements
+        return plan
 
     def leave_Call(self, original_node, updated_node):
         instance = self._instances.get(id(original_node))
@@ -249,9 +311,14 @@ class LambdaVariables(LayerClassRule):
         return updated_node
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
+        if id(original_node) in self._function_removed:
+            return cst.RemovalSentinel.REMOVE
         return self.planned_removal(original_node, updated_node)
 
     def leave_FunctionDef(self, original_node, updated_node):
+        if id(original_node) in self._function_params:
+            self.changed = True
+            return updated_node.with_changes(params=self._function_params[id(original_node)])
         if id(original_node) in self._classes:
             if self.context.imports.keras_module_name() is None:
                 keras_reference(self.context)
@@ -296,6 +363,182 @@ class LambdaVariables(LayerClassRule):
         for classdef in find(module, cst.ClassDef):
             found.update(id(call) for call in find(classdef, cst.Call))
         return found
+
+    def _plan_function_in_layers(self, module: cst.Module, function: cst.FunctionDef, calls) -> None:
+        """A module-level function that each of its `Lambda`s wraps inside a layer's
+        `call`: its variables become weights of each layer (created in `build`), the
+        function takes them as arguments, and `call` calls it directly. Every site
+        is planned before anything changes; Refusal leaves them all as they are."""
+        index = self.context.imports
+        name = function.name.value
+        if function.decorators:
+            raise Refusal("it is decorated")
+        if any(index.is_api(c.func, "tf.variable_scope") for c in find(function, cst.Call)):
+            raise Refusal(
+                "it is wrapped inside a layer's `call` and names its variables with "
+                "`tf.variable_scope`; create them with `self.add_weight` in the layer's "
+                "`build` and pass them to the function"
+            )
+        params = function.params
+        if (
+            len(params.params) != 1
+            or params.posonly_params
+            or params.kwonly_params
+            or params.star_kwarg is not None
+            or isinstance(params.star_arg, cst.Param)
+        ):
+            raise Refusal("a `Lambda` passes one input, and the function takes more")
+        tensor = params.params[0].name.value
+        statements = list(function.body.body)
+        docstring = [statements.pop(0)] if statements and is_docstring(statements[0]) else []
+        weights, build_lines, rest = self._split_body(function, statements, tensor, "self")
+        # Names the moved expressions use must mean in `build` what they meant here.
+        for weight in weights:
+            for _, value in weight.arguments:
+                clash = free_names(cst.parse_expression(value)) & {"self"}
+                if clash:
+                    raise Refusal(f"a weight of `{name}` uses a global named `{sorted(clash)[0]}`")
+        top_classes = {id(s): s for s in module.body if isinstance(s, cst.ClassDef)}
+        local_layers: dict[str, bool] = {}
+        layer_classes = set()
+        for statement in module.body:
+            if isinstance(statement, cst.ClassDef) and layer_base_kind(statement, index, local_layers):
+                local_layers[statement.name.value] = True
+                layer_classes.add(id(statement))
+        planned: dict[int, _ModuleSites] = {}
+        for call in calls:
+            classdef = next(
+                (c for c in top_classes.values() if any(n is call for n in find(c, cst.Call))), None
+            )
+            if classdef is None or id(classdef) not in layer_classes:
+                raise Refusal("a `Lambda` of it is built in a class that is not a Keras layer of this module")
+            if self.is_suppressed(classdef):
+                raise Refusal("a layer that wraps it is marked `# migrate-tf: ignore`")
+            sites = planned.get(id(classdef)) or self._class_sites.get(id(classdef)) or _ModuleSites()
+            self._plan_module_site(classdef, call, function, weights, build_lines, tensor, sites)
+            planned[id(classdef)] = sites
+        self._class_sites.update(planned)
+        kept = set(map(id, docstring + rest))
+        self._function_removed |= {id(s) for s in function.body.body if id(s) not in kept}
+        new_params = [params.params[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)] + [
+            cst.Param(name=cst.Name(w.local)) for w in weights
+        ]
+        self._function_params[id(function)] = params.with_changes(
+            params=[
+                p.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                if i < len(new_params) - 1
+                else p
+                for i, p in enumerate(new_params)
+            ]
+        )
+
+    def _plan_module_site(self, classdef, lambda_call, function, weights, build_lines, tensor, sites) -> None:
+        """One `Lambda(f)` of a module-level function in a layer: `Lambda(f)(x)` in
+        `call`, or `self.f = Lambda(f)` in `__init__` applied once, as `self.f(x)`, in
+        `call`."""
+        name = function.name.value
+        call = method(classdef, "call")
+        if call is None or self.is_suppressed(call) or self.is_suppressed(method(classdef, "build") or call):
+            raise Refusal(f"`{classdef.name.value}` has no `call` this rule may change")
+        call_params = positional_params(call)
+        if len(call_params) < 2:
+            raise Refusal(f"`{classdef.name.value}.call` takes no input")
+        self_param, call_input = call_params[0], call_params[1]
+        for arg in lambda_call.args[1:]:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword not in DROPPED_LAMBDA_ARGUMENTS:
+                raise Refusal(f"its `Lambda` gets `{keyword or code_of(arg.value)}`")
+        site = next((c for c in find(call, cst.Call) if c.func is lambda_call), None)
+        removed = None
+        if site is None:
+            site, removed = self._stored_lambda_site(classdef, call, lambda_call)
+        if self.is_suppressed(next(s for s in call.body.body if _contains(s, site))):
+            raise Refusal("a `call` statement that applies it is marked `# migrate-tf: ignore`")
+        if len(site.args) != 1 or site.args[0].keyword is not None or site.args[0].star:
+            raise Refusal("its `Lambda` is applied to more than one input")
+        if not m.matches(site.args[0].value, m.Name(call_input)) or _rebinds(call, call_input):
+            raise Refusal(
+                f"its `Lambda` is applied to something other than `call`'s input `{call_input}`: "
+                "`build` only knows that input's shape"
+            )
+        taken = set(LAYER_ATTRIBUTES) | _class_attributes(classdef) | sites.taken
+        for weight in weights:
+            if weight.attribute in taken:
+                raise Refusal(
+                    f"`{classdef.name.value}` already has `self.{weight.attribute}` (or "
+                    f"wraps `{name}` twice)"
+                )
+        build = method(classdef, "build")
+        shape_param = "input_shape"
+        build_self = self_param
+        if build is not None:
+            build_params = positional_params(build)
+            if len(build_params) != 2:
+                raise Refusal(f"`{classdef.name.value}.build` does not take one input shape")
+            build_self, shape_param = build_params
+            used = free_names(build) | assigned_names(build)
+            lifted = {line.split(" = ")[0] for line in build_lines}
+            if lifted & used:
+                raise Refusal(f"`{classdef.name.value}.build` already uses `{sorted(lifted & used)[0]}`")
+        renames = {"input_shape": shape_param} if shape_param != "input_shape" else {}
+        statements = [
+            rename_locals_in_statement(parse_statements(line + "\n")[0], renames) for line in build_lines
+        ]
+        statements = [s.with_changes(leading_lines=[]) for s in statements]
+        indent = len(self.context.module.default_indent) * 2
+        for weight in weights:
+            arguments = [
+                (key, code_of(rename_locals(cst.parse_expression(value), renames, {})))
+                for key, value in weight.arguments
+            ]
+            text = render_call(
+                f"{build_self}.{weight.attribute} = ", f"{build_self}.add_weight", arguments, indent=indent
+            )
+            statements.append(parse_statements(text + "\n")[0])
+        arguments = ", ".join([call_input] + [f"{w.local}={self_param}.{w.attribute}" for w in weights])
+        replacement = cst.parse_expression(f"{name}({arguments})")
+        sites.replacements[id(site)] = _LocalPlan(site, replacement, weights, None, None)
+        if removed is not None:
+            sites.removed.add(removed)
+        sites.build_statements.extend(statements)
+        sites.taken |= {w.attribute for w in weights}
+
+    def _stored_lambda_site(self, classdef, call, lambda_call):
+        """(`self.f(x)` in `call`, the `self.f = Lambda(f)` statement of `__init__`)
+        for a Lambda stored by `__init__` and applied once, in `call`."""
+        init = method(classdef, "__init__")
+        init_self = self_name(init) if init is not None else None
+        statement = None
+        if init_self is not None:
+            for candidate in init.body.body:
+                found = single_assignment(candidate)
+                if found is not None and found[1] is lambda_call:
+                    statement = (candidate, found[0])
+        if statement is None or not m.matches(statement[1], m.Attribute(value=m.Name(init_self))):
+            raise Refusal(
+                "its `Lambda` is neither applied where it is built in `call` nor stored "
+                "on `self` by `__init__`"
+            )
+        attribute = statement[1].attr.value
+        self_param = positional_params(call)[0]
+        uses = [
+            node
+            for function in find(classdef, cst.FunctionDef)
+            for node in find(function, cst.Attribute)
+            if m.matches(node, m.Attribute(value=m.Name(self_name(function) or "self"), attr=m.Name(attribute)))
+        ]
+        applied = [
+            c for c in find(call, cst.Call)
+            if m.matches(c.func, m.Attribute(value=m.Name(self_param), attr=m.Name(attribute)))
+        ]
+        if len(uses) != 2 or len(applied) != 1:
+            raise Refusal(
+                f"`self.{attribute}` is used other than by one call in `call`, and each call "
+                "of the Lambda would need the same weights"
+            )
+        if self.is_suppressed(statement[0]):
+            raise Refusal("the statement that stores its `Lambda` is marked `# migrate-tf: ignore`")
+        return applied[0], id(statement[0])
 
     def _scoped_class(self, planner: Planner, name: str) -> tuple[cst.ClassDef, str]:
         """The class MTF101's machinery writes for a TF1 scoped function."""
@@ -387,7 +630,7 @@ class LambdaVariables(LayerClassRule):
                 if self._creates_variables(statement):
                     raise Refusal(
                         f"`{_first_line(statement)}` creates a variable other than as "
-                        "`name = tf.Variable(...)`"
+                        "`name = tf.Variable(...)` or `name = tf.get_variable(...)`"
                     )
                 rest.append(statement)
                 local = _simple_assignment(statement)
@@ -399,20 +642,26 @@ class LambdaVariables(LayerClassRule):
                 raise Refusal(f"`{name}` is assigned more than once")
             if name in taken:
                 raise Refusal(f"`self.{name}` would shadow what a Keras layer has")
-            arguments, expressions = variable_arguments(call)
-            moved = {}
-            for key, value in expressions.items():
+            forbidden = {
+                local: f"a local variable of `{function.name.value}`"
+                for local in assigned_names(function)
+                if local not in shape_locals and local != tensor
+            }
+
+            def move(value):
                 for used in sorted(free_names(value) & set(shape_locals)):
                     if used not in [line.split(" = ")[0] for line in build_lines]:
                         lifted = lift_input_shapes(shape_locals[used], {tensor: "input_shape"})
                         build_lines.append(f"{used} = {code_of(lifted)}")
                 lifted = lift_input_shapes(value, {tensor: "input_shape"})
-                forbidden = {
-                    local: f"a local variable of `{function.name.value}`"
-                    for local in assigned_names(function)
-                    if local not in shape_locals and local != tensor
-                }
-                moved[key] = rename_locals(lifted, {}, forbidden)
+                return rename_locals(lifted, {}, forbidden)
+
+            if index.is_api(call.func, "tf.get_variable"):
+                arguments = bind_arguments(call, GET_VARIABLE_PARAMETERS)
+                weights.append(_Weight(name, name, get_variable_weight(self.context, arguments, move)))
+                continue
+            arguments, expressions = variable_arguments(call)
+            moved = {key: move(value) for key, value in expressions.items()}
             weights.append(
                 _Weight(name, name, add_weight_arguments(self.context, arguments, moved, weight_name(arguments.get("name"), name)))
             )
@@ -606,12 +855,21 @@ class LambdaVariables(LayerClassRule):
         return statements
 
 
+def rename_locals_in_statement(statement, renames: dict[str, str]):
+    """`name = value` with ``renames`` applied to the value."""
+    if not renames:
+        return statement
+    small = statement.body[0]
+    return statement.with_changes(body=[small.with_changes(value=rename_locals(small.value, renames, {}))])
+
+
 def _local_variable(statement, index):
-    """(name, call) for a `name = tf.Variable(...)` statement."""
+    """(name, call) for a `name = tf.Variable(...)` or `name = tf.get_variable(...)`
+    statement."""
     found = _simple_assignment(statement)
     if found is None or not isinstance(found[1], cst.Call):
         return None
-    if not index.is_api(found[1].func, "tf.Variable"):
+    if not index.is_api(found[1].func, "tf.Variable", "tf.get_variable"):
         return None
     return found
 

@@ -10,3 +10,8 @@ def add_bias(x):
 class Block(keras.layers.Layer):
     def call(self, inputs):
         return keras.layers.Lambda(add_bias)(inputs)
+
+
+def build_model():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, keras.layers.Lambda(add_bias)(Block()(inputs)))

@@ -3,7 +3,12 @@ from tensorflow import keras
 
 
 def scale(x):
-    gamma = tf.compat.v1.get_variable("gamma", [x.shape[-1]], initializer=tf.ones_initializer())
+    gamma = tf.compat.v1.get_variable(
+        "gamma",
+        [x.shape[-1]],
+        initializer=tf.compat.v1.ones_initializer(),
+        regularizer=tf.keras.regularizers.l2(1e-4),
+    )
     return x * gamma
 
 
