@@ -270,7 +270,8 @@ def check_before_untracked(layer: dict) -> list[str]:
         if layer["tracked_created"]:
             problems.append(
                 f"{layer['class']}: Keras 3 tracks {layer['tracked_created']} of the "
-                f"{layer['created']} variables before.py creates (the rule assumes none)"
+                f"{layer['created']} variables before.py creates again on a later call "
+                "(the rule assumes none)"
             )
         return problems
     if layer.get("untrainable_expected"):
