@@ -71,9 +71,14 @@ def unified_diff_text(path: str, before: str, after: str) -> str:
 
 
 def unified_diff(path: str, before: bytes, after: bytes) -> str:
-    """The diff between two versions of a file's bytes, decoded as Python source."""
+    """The diff between two versions of a file's bytes, decoded as Python source
+    (a notebook's: one diff per changed cell, see migrate_tf.engine.notebook)."""
     if before == after:
         return ""
+    if path.lower().endswith(".ipynb"):
+        from migrate_tf.engine.notebook import notebook_diff
+
+        return notebook_diff(path, before, after)
     return unified_diff_text(path, _decode(before), _decode(after))
 
 

@@ -55,6 +55,7 @@ ALWAYS_SKIPPED_DIRS = frozenset(
         ".mypy_cache",
         ".pytest_cache",
         ".ruff_cache",
+        ".ipynb_checkpoints",
         "site-packages",
     }
 )
@@ -62,6 +63,8 @@ ALWAYS_SKIPPED_DIR_GLOBS = ("*.egg-info",)
 #: The marker file of a virtual environment (PEP 405); its directory is skipped.
 VENV_MARKER = "pyvenv.cfg"
 SOURCE_SUFFIX = ".py"
+#: What a directory walk takes: Python files and Jupyter notebooks.
+SOURCE_SUFFIXES = (SOURCE_SUFFIX, ".ipynb")
 
 
 class MissingPathsError(Exception):
@@ -382,7 +385,7 @@ class _Walker:
             is_file = not is_dir and entry.is_file()
         except OSError:
             return
-        if not is_dir and not (is_file and entry.name.endswith(SOURCE_SUFFIX)):
+        if not is_dir and not (is_file and entry.name.endswith(SOURCE_SUFFIXES)):
             return
         if is_dir and _is_always_skipped(entry.name):
             return

@@ -171,8 +171,12 @@ def markdown_report(result: RunResult, context: ReportContext) -> str:
                 "| ---: | ---: | --- | --- |",
             ]
             for finding in sorted(file.findings):
+                # A notebook's finding (migrate_tf.engine.notebook): its cell and line.
+                cell = getattr(finding, "cell", None)
+                line = f"cell {cell}:{finding.cell_line}" if cell else finding.line
+                column = finding.cell_column if cell else finding.column
                 lines.append(
-                    f"| {finding.line} | {finding.column} | {finding.code} "
+                    f"| {line} | {column} | {finding.code} "
                     f"| {_cell(finding.message)} |"
                 )
     failed = [file for file in files if file.failed]

@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Literal, Sequence
 
 from migrate_tf.config import Settings
+from migrate_tf.engine.notebook import is_notebook, migrate_notebook_bytes
 from migrate_tf.engine.pipeline import migrate_bytes
 from migrate_tf.engine.writer import deferred_interrupts, remove_stale_temporaries, write_file
 from migrate_tf.rules.base import Conversion, Finding, Rule
@@ -113,8 +114,10 @@ def migrate_data(
     data: bytes, path: str, *, rules: Sequence[type[Rule]], settings: Settings
 ) -> FileResult:
     """Migrate bytes already read (a file, or stdin) into a :class:`FileResult`."""
+    # A notebook (by its name) is migrated by migrate_tf.engine.notebook.
+    migrate = migrate_notebook_bytes if is_notebook(path) else migrate_bytes
     try:
-        result = migrate_bytes(data, rules=rules, settings=settings, filename=path)
+        result = migrate(data, rules=rules, settings=settings, filename=path)
     except Exception as error:  # noqa: BLE001 - the pipeline should not raise; if it does, only this file fails
         return FileResult(
             path=path, status="failed", error=f"internal error: {type(error).__name__}: {error}"

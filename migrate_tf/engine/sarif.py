@@ -15,7 +15,10 @@ directory, or the current directory outside one) through the ``%SRCROOT%`` base 
 which ``originalUriBaseIds`` maps to the absolute root; files outside the root get an
 absolute ``file:`` URI. Lines and columns are 1-based and count code points
 (``columnKind: unicodeCodePoints``). With ``apply``, findings point into the files as
-they were before the rewrite, as on the terminal.
+they were before the rewrite, as on the terminal. In a Jupyter notebook the region
+is where the code is in the ``.ipynb`` file itself (lines and columns of its JSON
+text, which is what a viewer shows), and the message ends with the cell, line and
+column in the cell, e.g. ``(cell 3:12:5)``.
 
 Files that failed (cannot parse, a rule crashed, ...) are tool execution
 notifications of level ``error``, and ``executionSuccessful`` is false.
@@ -129,12 +132,18 @@ def _codes(result: "RunResult", context: "ReportContext") -> list[str]:
     return sorted(codes)
 
 
+def _in_cell(item: Finding | Conversion) -> str:
+    """In a notebook, where in the cell: its region counts lines of the .ipynb's JSON."""
+    location = getattr(item, "location", None)  # see migrate_tf.engine.notebook
+    return f" ({location})" if location else ""
+
+
 def _finding_result(finding: Finding, path: str, root: Path, index: dict[str, int]) -> dict:
     return {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
         "level": "warning",
-        "message": {"text": finding.message},
+        "message": {"text": finding.message + _in_cell(finding)},
         "locations": [
             _location(path, root, _region(finding.line, finding.column, finding.range))
         ],
@@ -153,7 +162,10 @@ def _conversion_result(
         "ruleId": conversion.code,
         "ruleIndex": index[conversion.code],
         "level": "note",
-        "message": {"text": f"{conversion_message(conversion)}; `migrate-tf apply` rewrites it"},
+        "message": {
+            "text": f"{conversion_message(conversion)}; `migrate-tf apply` rewrites it"
+            + _in_cell(conversion)
+        },
         "locations": [_location(path, root, region)],
     }
 

@@ -59,6 +59,9 @@ class Unit:
     project_dir: Path | None = None
     #: the NEW file of ``verify OLD NEW`` (else the new code is the pipeline's output)
     explicit_new: bool = False
+    #: where the old code is, as a module, when ``old_path`` is not one (a notebook's
+    #: code cells, see migrate_tf.harness.notebook)
+    old_module: Path | None = None
 
 
 @dataclasses.dataclass
@@ -95,7 +98,8 @@ class Check:
 
     @property
     def location(self) -> str:
-        return f"{self.unit.display}:{self.conversion.line}"
+        where = getattr(self.conversion, "location", None)  # in a notebook: "cell 3:12"
+        return f"{self.unit.display}:{where or self.conversion.line}"
 
 
 class _Missing(Exception):
@@ -126,7 +130,9 @@ def module_spec(unit: Unit, *, new: bool) -> dict:
     """Where a worker imports the old or new module of ``unit`` from."""
     name, root = module_identity(unit.old_path)
     sys_path = [str(unit.old_path.resolve().parent), str(root)]
-    path = unit.new_path if new else unit.old_path
+    path = unit.new_path if new else (unit.old_module or unit.old_path)
+    if unit.old_module is not None:
+        name = unit.old_module.stem  # both sides: the module of a notebook's code cells
     if new and unit.explicit_new:
         name, new_root = module_identity(unit.new_path)
         sys_path = [str(unit.new_path.resolve().parent), str(new_root)]

@@ -113,7 +113,9 @@ def row_dict(row: Row) -> dict:
     comparison = row.comparison
     return {
         "path": check.unit.display.replace(os.sep, "/"),
-        "line": conversion.line,
+        # in a notebook: the line in the cell, and the cell (see migrate_tf.engine.notebook)
+        "line": getattr(conversion, "cell_line", conversion.line),
+        **({"cell": conversion.cell} if hasattr(conversion, "cell") else {}),
         "code": conversion.code,
         "kind": conversion.kind,
         "old": conversion.old,

@@ -148,6 +148,12 @@ def migrate_file(
     from migrate_tf.engine.pipeline import DecodeError, decode_source, migrate_source
     from migrate_tf.rules.base import triggered_by
 
+    if path.lower().endswith(".ipynb"):
+        from migrate_tf.harness.notebook import migrate_notebook_file
+
+        return migrate_notebook_file(
+            path, rules=rules, settings=settings, suppress=suppress, data=data
+        )
     if data is None:
         try:
             data = Path(path).read_bytes()
@@ -180,6 +186,10 @@ def migrate_file(
 def unit_of(migrated: Migrated, workspace: Workspace, project_dir: Path | None) -> Unit | None:
     if migrated.output is None or not migrated.conversions:
         return None
+    if migrated.path.lower().endswith(".ipynb"):
+        from migrate_tf.harness.notebook import notebook_unit
+
+        return notebook_unit(migrated, workspace, project_dir)
     old_path = Path(migrated.path)
     return Unit(
         display=migrated.path,
@@ -194,8 +204,14 @@ def unit_of(migrated: Migrated, workspace: Workspace, project_dir: Path | None) 
 def pair_unit(old: str, new: str, *, rules, settings: Settings, project_dir: Path | None,
               result: VerifyResult) -> Unit | None:
     """The unit of ``verify OLD NEW``: OLD's conversions, NEW's classes."""
-    migrated = migrate_file(old, rules=rules, settings=settings)
     result.scanned = 2
+    notebook = next((p for p in (old, new) if p.lower().endswith(".ipynb")), None)
+    if notebook is not None:
+        from migrate_tf.harness.notebook import PAIR_REFUSED
+
+        result.issues.append(FileIssue(notebook, PAIR_REFUSED.format(path=notebook)))
+        return None
+    migrated = migrate_file(old, rules=rules, settings=settings)
     if migrated.error is not None:
         result.issues.append(FileIssue(old, migrated.error))
         return None

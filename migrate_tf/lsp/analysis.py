@@ -389,6 +389,10 @@ def analyse(
         if is_excluded(path, project.settings.exclude, project_dir=project.project_dir):
             analysis.excluded = True
             return analysis
+    if path is not None and path.suffix.lower() == ".ipynb":
+        from migrate_tf.lsp.notebook import analyse_notebook  # the notebook's JSON text
+
+        return analyse_notebook(analysis)
     rules = tuple(triggered_by(project.rules, text.encode("utf-8", "surrogatepass")))
     analysis.rules = rules
     if not rules:
