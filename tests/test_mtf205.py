@@ -92,3 +92,32 @@ def test_suppressed_query_is_left_alone():
     result = migrate(source)
     assert result.output == textwrap.dedent(source)
     assert result.findings == []
+
+
+def test_graph_mode_file_with_keras_layers_only_is_converted():
+    result = migrate(
+        """
+        import tensorflow.compat.v1 as tf
+        import keras
+
+        tf.disable_v2_behavior()
+        head = keras.layers.Dense(1, name="head")
+        variables = tf.trainable_variables(scope="head")
+        """
+    )
+    assert "variables = head.trainable_weights" in result.output
+    assert result.findings == []
+
+
+def test_graph_mode_query_without_scope_names_the_replacement():
+    result = migrate(
+        """
+        import tensorflow as tf
+
+        tf.compat.v1.disable_eager_execution()
+        saver_vars = tf.compat.v1.global_variables()
+        """
+    )
+    message = result.findings[0].message
+    assert "works only in graph mode" in message
+    assert "use `model.weights` of the model that holds them" in message

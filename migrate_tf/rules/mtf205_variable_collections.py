@@ -10,6 +10,7 @@ from migrate_tf.shared.codegen import code_of, string_literal
 from migrate_tf.shared.initializers import Refusal, bind_arguments
 from migrate_tf.shared.layers import layer_base_kind, method, self_name
 from migrate_tf.shared.names import find_param, is_string
+from migrate_tf.shared.walk import find
 
 #: Collection keys and what they hold, as the layer property that holds the same.
 COLLECTION_KEYS = {
@@ -27,6 +28,8 @@ READERS = {
 }
 #: Calls that turn a TF1 program into graph code, where collections still work.
 GRAPH_MODE = ("tf.disable_eager_execution", "tf.disable_v2_behavior")
+#: TF1 ways to make variables that a collection holds and no Keras layer lists.
+TF1_VARIABLE_MAKERS = ("tf.get_variable", "tf.Variable", "tf.variable_scope", "tf.Module")
 
 
 class VariableCollections(Rule):
@@ -43,6 +46,14 @@ class VariableCollections(Rule):
     defaults to the scope counts too). A scope naming a part of the layer
     (`"encoder/dense"`) keeps the weights whose path starts with it:
     `[v for v in encoder.trainable_weights if v.path.startswith("encoder/dense/")]`.
+    Every other query of a variable collection gets a finding that names the
+    replacement.
+
+    A file that turns on graph mode (`tf.compat.v1.disable_eager_execution()`,
+    `disable_v2_behavior()`) is converted the same way when all its variables come
+    from Keras layers; when it also makes TF1 variables (`get_variable`,
+    `variable_scope`, `tf.Variable`, `tf.layers`), which a scope's collection holds
+    and no layer lists, each query gets a finding instead.
 
     ## Why is this bad?
     TF1 collections are a graph-mode feature. Measured on TensorFlow 2.21 (Keras 2
@@ -50,7 +61,13 @@ class VariableCollections(Rule):
     `get_collection(TRAINABLE_VARIABLES, scope=...)`, `trainable_variables()` and
     `global_variables()` return `[]`, silently: an optimizer given that list trains
     nothing, a saver saves nothing. Code that selected a converted layer's variables
-    by scope stops working once the model runs eagerly.
+    by scope stops working once the model runs eagerly. In graph mode the queries
+    still work, but not reliably for Keras 3 layers: measured, a Keras 3 layer
+    `encoder` whose `build` made a weight and whose sublayers were built on its
+    call had its sublayers' variables named `encoder_1/inner/w:0` in the graph
+    (the name scope was opened twice) while their Keras path is `encoder/inner/w`,
+    so `global_variables(scope="encoder/inner")` missed them; the layer's own list
+    is right in both modes.
 
     ## Example
     ```python
@@ -80,10 +97,12 @@ class VariableCollections(Rule):
     The call is left as it is, with a finding that names the replacement, when the
     scope is not a literal string, when there is no scope (all variables of the
     program: use the model's `trainable_weights`), when no layer created in view is
-    named after the scope (or several are), or when the key is not one of the two
-    variable collections. A file that turns on graph mode
-    (`tf.compat.v1.disable_eager_execution()`, `disable_v2_behavior()`), where
-    collections still work, is left alone.
+    named after the scope (or several are), when the collection key is computed, or,
+    in a file that turns on graph mode, when the file
+    also makes TF1 variables (the finding says it works only in graph mode and
+    names the replacement for when they are a layer's). Another collection
+    (`UPDATE_OPS`, `LOSSES`, ...) is not a variable list and is left alone without
+    a finding.
 
     ## References
     - `tf.compat.v1.get_collection`: "not compatible with eager execution".
@@ -96,11 +115,14 @@ class VariableCollections(Rule):
         "TF1 variable collections are empty under eager execution; select a layer's "
         "variables with `layer.trainable_weights` / `layer.weights`."
     )
-    TRIGGERS = ("get_collection", "trainable_variables", "global_variables")
+    TRIGGERS = ("get_collection", "get_collection_ref", "trainable_variables", "global_variables")
 
     def __init__(self, context) -> None:
         super().__init__(context)
-        self._graph_mode = False
+        #: the call that turns graph mode on, when the file has one
+        self._graph_mode: cst.Call | None = None
+        #: in graph mode: a TF1 call of the file that makes variables outside layers
+        self._tf1_variables: str | None = None
         self._local_layers: dict[str, cst.ClassDef] = {}
         #: per open scope (module, class, function): attribute or variable -> layer name
         self._scopes: list[dict[str, str | None]] = []
@@ -111,11 +133,16 @@ class VariableCollections(Rule):
 
     def visit_Module(self, node: cst.Module) -> bool:
         index = self.context.imports
-        self._graph_mode = any(
-            index.is_api(call.func, *GRAPH_MODE) for call in m.findall(node, m.Call())
-        )
-        if self._graph_mode:
-            return False
+        calls = find(node, cst.Call)
+        self._graph_mode = next((c for c in calls if index.is_api(c.func, *GRAPH_MODE)), None)
+        if self._graph_mode is not None:
+            for call in calls:
+                canonical = index.canonical(call.func) or ""
+                if index.is_api(call.func, *TF1_VARIABLE_MAKERS) or canonical.startswith(
+                    ("tf.layers.", "tf.compat.v1.layers.", "tf.contrib.")
+                ):
+                    self._tf1_variables = code_of(call.func)
+                    break
         local: dict[str, bool] = {}
         for statement in node.body:
             if isinstance(statement, cst.ClassDef) and layer_base_kind(statement, index, local):
@@ -154,8 +181,6 @@ class VariableCollections(Rule):
         return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
-        if self._graph_mode:
-            return updated_node
         index = self.context.imports
         reader = next(
             (name for name in READERS if index.is_api(original_node.func, name)), None
@@ -164,12 +189,14 @@ class VariableCollections(Rule):
             return updated_node
         try:
             replacement = self._replacement(original_node, reader)
+            if replacement is not None and self._graph_mode is not None and self._tf1_variables:
+                raise Refusal(
+                    f"the file also makes TF1 variables (`{self._tf1_variables}`), which a "
+                    f"scope may hold and the layer does not list; once they are the layer's, "
+                    f"use `{replacement}`"
+                )
         except Refusal as refusal:
-            self.report(
-                original_node,
-                f"`{code_of(original_node.func)}(...)` returns [] under eager execution "
-                f"(TensorFlow 2, Keras 3); not converted: {refusal}",
-            )
+            self.report(original_node, f"{self._problem(original_node)}; not converted: {refusal}")
             return updated_node
         if replacement is None:
             return updated_node
@@ -177,6 +204,19 @@ class VariableCollections(Rule):
         return cst.parse_expression(replacement)
 
     # Deciding --------------------------------------------------------------------
+
+    def _problem(self, call: cst.Call) -> str:
+        """What is wrong with the query, in this file's mode."""
+        name = f"`{code_of(call.func)}(...)`"
+        if self._graph_mode is None:
+            return f"{name} returns [] under eager execution (TensorFlow 2, Keras 3)"
+        lines = self.context.line_range(self._graph_mode)
+        where = f" (line {lines[0]})" if lines else ""
+        return (
+            f"{name} works only in graph mode, which this file turns on with "
+            f"`{code_of(self._graph_mode.func)}()`{where}; under eager execution "
+            "(TensorFlow 2's default) it returns []"
+        )
 
     def _replacement(self, call: cst.Call, reader: str) -> str | None:
         parameters, prop = READERS[reader]
