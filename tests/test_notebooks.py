@@ -619,3 +619,32 @@ def test_verify_runs_the_old_and_new_code_cells_of_a_notebook(tmp_path, monkeypa
     [report_row] = json.loads((tmp_path / "verify.json").read_text())["rows"]
     assert (report_row["cell"], report_row["line"], report_row["verdict"]) == (3, 1, "pass")
 
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_an_empty_source_list_gets_the_files_indentation_and_line_breaks(newline):
+    # Code goes into an empty first cell (the import) and an empty list takes its layout
+    # from the file, line breaks included.
+    document = notebook(code("", "empty"), code(GLU_FUNCTION, "f"), code("import tensorflow as tf", "i"))
+    text = nbformat_text(document).replace("\n", newline)
+
+    result = migrate(text)
+
+    expected = json.loads(text)
+    expected["cells"][0]["source"] = ["import keras"]
+    expected["cells"][1]["source"] = GLU_CLASS.splitlines(keepends=True)
+    assert result.output == nbformat_text(expected).replace("\n", newline)
+
+
+def test_new_imports_go_to_the_first_code_cell_that_has_imports():
+    document = notebook(
+        markdown("# Setup", "m"),
+        code("%load_ext autoreload\n# the usual\nimport numpy as np", "numpy"),
+        code("import tensorflow as tf\n\n\n" + GLU_FUNCTION, "tf-and-glu"),
+    )
+
+    result = migrate(nbformat_text(document))
+
+    new = sources(result.output)
+    assert new[1] == "%load_ext autoreload\n# the usual\nimport keras\nimport numpy as np"
+    assert new[2] == "import tensorflow as tf\n\n\n" + GLU_CLASS

@@ -314,6 +314,14 @@ def _line_body(line: str) -> str:
     return line.rstrip("\r\n")
 
 
+def _line_body_end(text: str) -> str:
+    """``text`` without one final line break."""
+    for ending in ("\r\n", "\n", "\r"):
+        if text.endswith(ending):
+            return text[: -len(ending)]
+    return text
+
+
 def _indentation(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
 
@@ -571,6 +579,76 @@ class Notebook:
 
         return re.sub(r"\bline (\d+)", replace, message, count=1)
 
+    # Imports a conversion added
+    def place_new_imports(self, module: str) -> str:
+        """``module`` (the migrated notebook code) with the imports the migration added
+        moved into the first code cell that has imports, or into the first code cell
+        when that one comes after the first cell the migration changed (the new names
+        are used there) or when no cell has imports. The engine adds them beside the
+        TensorFlow import, which in a notebook may be a later cell than the code that
+        now needs them. They go where :func:`~migrate_tf.shared.imports.add_imports`
+        puts them in that cell alone.
+        """
+        import libcst as cst
+
+        from migrate_tf.shared.imports import add_imports
+
+        segments = self._segments(module)
+        known: Counter = Counter()
+        has_imports = []
+        for cell in self.cells:
+            statements = _statements(cell.python, imports_only=True)
+            known += statements
+            has_imports.append(bool(statements))
+        first_changed = next(
+            (n for n, (cell, segment) in enumerate(zip(self.cells, segments)) if segment != cell.python),
+            None,
+        )
+        if first_changed is None:
+            return module
+        target = has_imports.index(True) if any(has_imports) else 0
+        if target > first_changed:
+            target = 0
+        tree = cst.parse_module(module)
+        markers = {self.marker(cell) for cell in self.cells[1:]}
+        position = 0
+        cell_of = []
+        new_imports: list[tuple[int, tuple[str, str | None]]] = []
+        for index, statement in enumerate(tree.body):
+            if _marker_name(statement) in markers:
+                position += 1
+                cell_of.append(-1)
+                continue
+            cell_of.append(position)
+            wanted = _generated_import(statement)
+            if wanted is not None:
+                dump = _statements(tree.code_for_node(statement), imports_only=True)
+                if not (dump - known):
+                    known -= dump  # one that was there before
+                    continue
+                new_imports.append((index, wanted))
+        moving = [(index, wanted) for index, wanted in new_imports if cell_of[index] != target]
+        if not moving:
+            return module
+        body = list(tree.body)
+        for index, _ in reversed(moving):
+            statement = body.pop(index)
+            cell_of.pop(index)
+            if statement.leading_lines and index < len(body) and cell_of[index] != -1:
+                # It had taken over its group's leading blank lines and comments.
+                body[index] = body[index].with_changes(
+                    leading_lines=[*statement.leading_lines, *body[index].leading_lines]
+                )
+        # The target cell's statements: between its marker and the next one.
+        marker_at = [index for index, cell in enumerate(cell_of) if cell == -1]
+        start = marker_at[target - 1] + 1 if target else 0
+        end = marker_at[target] if target < len(marker_at) else len(body)
+        cell_module = add_imports(
+            cst.Module(body=body[start:end]), [wanted for _, wanted in moving]
+        )
+        body[start:end] = list(cell_module.body)
+        return tree.with_changes(body=body).code
+
     # Back from the module
     def cells_from_module(self, module: str) -> dict[int, str]:
         """Cell index -> new source (magics restored) of the cells ``module`` changes.
@@ -681,8 +759,10 @@ class Notebook:
                 original = new_indent + original[len(indent) :]
             pieces.append(original + line[len(body) :])
         source = "".join(pieces)
-        if cell.added_newline and source.endswith("\n"):
-            source = source[:-1]
+        if cell.added_newline or not cell.source:
+            # The cell did not end with a line break (Jupyter's cells do not): nor does
+            # its new code.
+            source = _line_body_end(source)
         return source
 
     # Writing
@@ -724,8 +804,9 @@ class Notebook:
         elif self.style.indent is not None:
             line_start = self.text.rfind("\n", 0, span.key_start) + 1
             key_indent = _indentation(self.text[line_start : span.key_start])
-            opening = "\n" + key_indent + self.style.indent
-            closing = "\n" + key_indent
+            newline = "\r\n" if "\r\n" in self.text else "\n"
+            opening = newline + key_indent + self.style.indent
+            closing = newline + key_indent
             separator = "," + opening
         else:
             opening = closing = ""
@@ -759,15 +840,57 @@ class Notebook:
         return "".join(pieces)
 
 
-def _statements(code: str) -> Counter:
-    """The top-level statements of ``code``, as position-free AST dumps."""
+def _statements(code: str, *, imports_only: bool = False) -> Counter:
+    """The top-level statements (or imports) of ``code``, as position-free AST dumps."""
     import ast
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tree = ast.parse(code)
-    return Counter(ast.dump(statement) for statement in tree.body)
+    return Counter(
+        ast.dump(statement)
+        for statement in tree.body
+        if not imports_only or isinstance(statement, (ast.Import, ast.ImportFrom))
+    )
+
+
+def _marker_name(statement) -> str | None:
+    import libcst as cst
+
+    if (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, cst.Name)
+    ):
+        return statement.body[0].value.value
+    return None
+
+
+def _generated_import(statement) -> tuple[str, str | None] | None:
+    """(module, name) of an import as the engine generates them (``import m``,
+    ``from m import o``), else None."""
+    import libcst as cst
+
+    from migrate_tf.shared.imports import dotted_name
+
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Import) and len(small.names) == 1 and small.names[0].asname is None:
+        return dotted_name(small.names[0].name), None
+    if (
+        isinstance(small, cst.ImportFrom)
+        and small.module is not None
+        and not small.relative
+        and isinstance(small.names, (list, tuple))
+        and len(small.names) == 1
+        and small.names[0].asname is None
+        and isinstance(small.names[0].name, cst.Name)
+    ):
+        return dotted_name(small.module), small.names[0].name.value
+    return None
 
 
 def _source_lines(source: str, original: Sequence[str]) -> list[str]:
@@ -895,6 +1018,8 @@ def migrate_notebook_text(
     """Migrate a notebook's JSON text. Never raises for bad input: a notebook that
     cannot be read, parsed or cut back into cells comes back with ``error`` set and
     its output equal to its input."""
+    import libcst as cst
+
     from migrate_tf.engine.pipeline import migrate_source, validate_output
 
     try:
@@ -924,9 +1049,15 @@ def migrate_notebook_text(
         return NotebookResult(text, text, findings=findings, error=error, notebook=notebook)
 
     try:
-        changed = notebook.cells_from_module(result.output)
+        new_module = notebook.place_new_imports(result.output)
+        changed = notebook.cells_from_module(new_module)
     except NotebookFormatError as error:
         return refuse(str(error))
+    except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError) as error:
+        return refuse(
+            f"internal error: the migrated code cannot be cut back into cells ({error}); "
+            "the notebook was left unchanged"
+        )
     for cell in notebook.cells:
         if cell.index not in changed:
             continue
@@ -959,7 +1090,7 @@ def migrate_notebook_text(
         conversions=[notebook.conversion(c) for c in result.conversions],
         applied=result.applied,
         notebook=notebook,
-        new_module=result.output,
+        new_module=new_module,
     )
 
 
