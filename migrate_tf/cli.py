@@ -265,9 +265,63 @@ def verify_command(**options: Any) -> None:
 @main.command("diff")
 @_run_options
 @click.option("--check", is_flag=True, help="Exit with 1 when any file would change.")
+@click.option(
+    "-i",
+    "--interactive",
+    is_flag=True,
+    help="Review each hunk and write the ones you accept, as 'git add -p': y apply, "
+    "n skip, a apply the rest of the file, d skip the rest of the file, q quit (the "
+    "file's hunks accepted so far are written; so does end of input), ? help. Needs a "
+    "terminal. Exit 0, or 1 when a file failed (with --check: also when changes remain).",
+)
 def diff_command(**options: Any) -> None:
-    """Show what 'apply' would change, as a unified diff; write nothing."""
+    """Show what 'apply' would change, as a unified diff; write nothing (except with
+    --interactive: the hunks you accept)."""
+    if options.pop("interactive"):
+        _exit(_execute_interactive(**options))
     _exit(_execute("diff", **options))
+
+
+def _execute_interactive(
+    *, paths, report, stdin_filename, jobs, quiet, check, no_progress, **options: Any
+) -> int:
+    """``diff --interactive`` (see :mod:`migrate_tf.engine.interactive`)."""
+    problem = None
+    if STDIN in paths:
+        problem = "error: --interactive reviews files; it cannot take '-' (stdin)"
+    elif report is not None:
+        problem = "error: --report does not combine with --interactive"
+    elif not _isatty(sys.stdin):
+        problem = "error: --interactive asks about each hunk: stdin must be a terminal"
+    if problem is not None:
+        click.echo(problem, err=True)
+        return EXIT_USAGE
+    prepared = _prepare_or_explain(
+        "diff", paths=paths, report=None, stdin_filename=stdin_filename, annotate=False, **options
+    )
+    if prepared is None:
+        return EXIT_USAGE
+    settings, project_dir, rules = prepared
+
+    from migrate_tf.engine.diff import use_color
+    from migrate_tf.engine.interactive import Console, review_paths
+
+    stdout = sys.stdout
+
+    def write(text: str) -> None:
+        click.echo(text, nl=False, color=color, file=stdout)
+        stdout.flush()
+
+    def read_line() -> str | None:
+        line = sys.stdin.readline()
+        return line if line else None
+
+    color = use_color(stdout)
+    return review_paths(
+        paths, settings=settings, rules=rules, project_dir=project_dir, jobs=jobs, quiet=quiet,
+        check=check, no_progress=no_progress, console=Console(write, read_line, color),
+        err=lambda line: click.echo(line, err=True),
+    )
 
 
 @main.command("lsp")
