@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrate_tf.shared.codegen import code_of, parse_statements
 from migrate_tf.shared.initializers import Refusal
 from migrate_tf.shared.layer_rules import LayerClassRule
-from migrate_tf.shared.names import single_assignment
+from migrate_tf.shared.names import is_attribute_of, single_assignment
 from migrate_tf.shared.layers import (
     blank_lines_between_methods,
     insert_into_build,
     new_build_method,
     self_name,
 )
+from migrate_tf.shared.walk import descendants, find
 from migrate_tf.shared.weight_moves import (
     CREATION_METHODS,
     ClassPlan,
@@ -168,6 +168,9 @@ class UntrackedVariableAttribute(LayerClassRule):
 
     def _plan(self, classdef: cst.ClassDef, kind: str) -> ClassPlan | None:
         index = self.context.imports
+        # Everything below is about `tf.Variable` calls: most layers make none.
+        if not any(index.is_api(call.func, "tf.Variable") for call in find(classdef, cst.Call)):
+            return None
         assigned_attributes: dict[str, int] = {}
         candidates: list[tuple[str, cst.SimpleStatementLine, cst.Attribute, cst.Call]] = []
         #: methods under `# migrate-tf: ignore`: nothing in them is read or changed
@@ -191,14 +194,14 @@ class UntrackedVariableAttribute(LayerClassRule):
                         candidates.append((function.name.value, statement, target, call))
             # Other variables made in `call` are MTF206's (guarded creation) and
             # MTF203's (inside a Lambda's function): not reported here.
-            for call in [] if function.name.value == "call" else m.findall(function, m.Call()):
+            for call in [] if function.name.value == "call" else find(function, cst.Call):
                 if id(call) in direct or not index.is_api(call.func, "tf.Variable"):
                     continue
                 self.report(call, self._why_not_direct(function, call))
             # Count every `self.x = ...` so a variable assigned twice is not moved.
             if self_param:
-                for target in m.findall(function, m.AssignTarget()):
-                    if m.matches(target.target, m.Attribute(value=m.Name(self_param))):
+                for target in find(function, cst.AssignTarget):
+                    if is_attribute_of(target.target, self_param):
                         attribute = target.target.attr.value
                         assigned_attributes[attribute] = assigned_attributes.get(attribute, 0) + 1
 
@@ -258,7 +261,7 @@ class UntrackedVariableAttribute(LayerClassRule):
         if found is None:
             return None
         target, value = found
-        if not m.matches(target, m.Attribute(value=m.Name(self_param))):
+        if not is_attribute_of(target, self_param):
             return None
         if not isinstance(value, cst.Call) or not self.context.imports.is_api(value.func, "tf.Variable"):
             return None
@@ -271,8 +274,8 @@ class UntrackedVariableAttribute(LayerClassRule):
             return prefix + (
                 f"it is created in `{name}`; create it with `self.add_weight` in `build`"
             )
-        for node in m.findall(function, m.If() | m.For() | m.While() | m.Try() | m.With()):
-            if m.findall(node, m.Call()) and any(c is call for c in m.findall(node, m.Call())):
+        for node in find(function, cst.If, cst.For, cst.While, cst.Try, cst.With):
+            if any(found is call for found in descendants(node)):
                 keyword = type(node).__name__.lower()
                 return prefix + (
                     f"it is created conditionally (inside `{keyword}`); "

@@ -25,6 +25,7 @@ import libcst as cst
 
 from migrate_tf.shared.codegen import code_of
 from migrate_tf.shared.imports import ImportIndex
+from migrate_tf.shared.names import is_name
 
 
 #: `tf.Variable`'s parameters, in order.
@@ -338,10 +339,10 @@ def _contrib_variance_scaling(call: cst.Call, keras: str) -> str:
     seed = bound.get("seed")
     seed_argument = "" if seed is None or is_none(seed) else f", seed={code_of(seed)}"
     uniform = bound.get("uniform")
-    if uniform is None or m_is_name(uniform, "False"):
+    if uniform is None or is_name(uniform, "False"):
         scale = f"{factor} * {CONTRIB_TRUNCATED_SCALE}"
         distribution = '"truncated_normal"'
-    elif m_is_name(uniform, "True"):
+    elif is_name(uniform, "True"):
         scale, distribution = factor, '"uniform"'
     else:
         raise Refusal(f"`uniform={code_of(uniform)}` cannot be decided statically")
@@ -369,10 +370,6 @@ def _uniform_unit_scaling(call: cst.Call, keras: str, rank: int | None) -> str:
         f'{keras}.initializers.VarianceScaling(scale={scale}, mode="fan_in", '
         f'distribution="uniform"{seed_argument})'
     )
-
-
-def m_is_name(node: cst.BaseExpression, value: str) -> bool:
-    return isinstance(node, cst.Name) and node.value == value
 
 
 # Initial values ------------------------------------------------------------------

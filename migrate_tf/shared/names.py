@@ -84,3 +84,18 @@ def single_assignment(statement) -> tuple[cst.BaseAssignTargetExpression, cst.Ba
     if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
         return None
     return small.targets[0].target, small.value
+
+
+def is_name(node, value: str) -> bool:
+    """Whether ``node`` is the name ``value`` (`True`, `None`, a variable)."""
+    return isinstance(node, cst.Name) and node.value == value
+
+
+def is_attribute_of(node, base: str | None, attr: str | None = None) -> bool:
+    """Whether ``node`` is `base.attr` (`self.w`); any attribute when ``attr`` is None."""
+    return (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == base
+        and (attr is None or node.attr.value == attr)
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrate_tf.shared.walk import find
+from migrate_tf.shared.walk import children, find
 
 from migrate_tf.shared.codegen import code_of, expression
 from migrate_tf.shared.initializers import Refusal
@@ -23,10 +23,6 @@ from migrate_tf.shared.initializers import Refusal
 #: Helpers that return a tensor's shape as a list (static where known), common in
 #: TF1 code bases (GPT-2's `shape_list`, tensor2tensor's `shape_list`).
 SHAPE_LIST_HELPERS = frozenset({"shape_list", "get_shape_list", "combined_static_and_dynamic_shape"})
-
-
-def _is_name(node: cst.CSTNode, name: str) -> bool:
-    return isinstance(node, cst.Name) and node.value == name
 
 
 class _ShapeLifter(cst.CSTTransformer):
@@ -175,50 +171,33 @@ def bound_names(target: cst.BaseExpression) -> list[str]:
 def assigned_names(function: cst.FunctionDef) -> set[str]:
     """Parameters and every name a function binds (its locals)."""
     names = {param.name.value for param in _all_params(function.params)}
-
-    class Collector(cst.CSTVisitor):
-        def visit_FunctionDef(self, node):  # nested functions have their own scope
+    stack = list(children(function.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             names.add(node.name.value)
-            return False
-
-        def visit_ClassDef(self, node):
-            names.add(node.name.value)
-            return False
-
-        def visit_Lambda(self, node):
-            return False
-
-        def visit_AssignTarget(self, node):
-            names.update(bound_names(node.target))
-
-        def visit_AugAssign(self, node):
-            if isinstance(node.target, cst.Name):
-                names.add(node.target.value)
-
-        def visit_AnnAssign(self, node):
-            if isinstance(node.target, cst.Name):
-                names.add(node.target.value)
-
-        def visit_For(self, node):
-            names.update(bound_names(node.target))
-
-        def visit_AsName(self, node):
-            names.update(bound_names(node.name))
-
-        def visit_CompFor(self, node):
-            names.update(bound_names(node.target))
-
-        def visit_NamedExpr(self, node):
-            if isinstance(node.target, cst.Name):
-                names.add(node.target.value)
-
-        def visit_ImportAlias(self, node):
-            target = node.asname.name if node.asname else node.name
-            if isinstance(target, cst.Name):
-                names.add(target.value)
-
-    function.body.visit(Collector())
+            continue  # nested functions and classes have their own scope
+        if isinstance(node, cst.Lambda):
+            continue
+        names.update(_names_bound_by(node))
+        stack.extend(children(node))
     return names
+
+
+def _names_bound_by(node: cst.CSTNode) -> list[str]:
+    """The names one node binds by itself (not counting the nodes below it)."""
+    if isinstance(node, cst.AssignTarget):
+        return bound_names(node.target)
+    if isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr)):
+        return [node.target.value] if isinstance(node.target, cst.Name) else []
+    if isinstance(node, (cst.For, cst.CompFor)):
+        return bound_names(node.target)
+    if isinstance(node, cst.AsName):
+        return bound_names(node.name)
+    if isinstance(node, cst.ImportAlias):
+        target = node.asname.name if node.asname else node.name
+        return [target.value] if isinstance(target, cst.Name) else []
+    return []
 
 
 def _all_params(params: cst.Parameters):

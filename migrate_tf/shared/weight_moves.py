@@ -18,7 +18,6 @@ import dataclasses
 import re
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrate_tf.shared.codegen import (
     code_of,
@@ -37,6 +36,7 @@ from migrate_tf.shared.initializers import (
     weight_from_initial_value,
 )
 from migrate_tf.shared.layers import method, self_name
+from migrate_tf.shared.names import is_attribute_of, is_name
 from migrate_tf.shared.shapes import (
     bound_names,
     lift_input_shapes,
@@ -44,6 +44,7 @@ from migrate_tf.shared.shapes import (
     positional_params,
     rename_locals,
 )
+from migrate_tf.shared.walk import find
 
 CREATION_METHODS = ("__init__", "build", "call")
 #: A `keras.` reference that is not part of `tf.keras.`: generated code needs the import.
@@ -131,7 +132,7 @@ class ClassWeights:
             for name in names:
                 statement = assignments[name][0]
                 still_used = any(
-                    m.findall(other, m.Name(name))
+                    any(found.value == name for found in find(other, cst.Name))
                     for other in function.body.body
                     if other is not statement and id(other) not in moved
                 )
@@ -179,7 +180,7 @@ class ClassWeights:
             used = {
                 name.value
                 for value in expressions.values()
-                for name in m.findall(value, m.Name())
+                for name in find(value, cst.Name)
             }
             order = positional_params(function) + [
                 p.name.value for p in function.params.kwonly_params
@@ -240,7 +241,7 @@ class ClassWeights:
                         reassigned.add(target.value)
                     if (
                         len(small.targets) == 1
-                        and m.matches(target, m.Attribute(value=m.Name(self_param)))
+                        and is_attribute_of(target, self_param)
                         and isinstance(small.value, cst.Name)
                         and small.value.value in params
                     ):
@@ -256,7 +257,7 @@ class ClassWeights:
         params.discard(self_param)
         rebound = {
             name
-            for target in m.findall(init.body, m.AssignTarget() | m.AugAssign())
+            for target in find(init.body, cst.AssignTarget, cst.AugAssign)
             for name in bound_names(target.target)
         }
         return params - rebound
@@ -265,9 +266,9 @@ class ClassWeights:
     def _check_not_read_after(init, statement, target, self_param) -> None:
         statements = list(init.body.body)
         position = next(i for i, s in enumerate(statements) if s is statement)
-        wanted = m.Attribute(value=m.Name(self_param), attr=m.Name(target.attr.value))
+        attribute = target.attr.value
         for later in statements[position + 1 :]:
-            if m.findall(later, wanted):
+            if any(is_attribute_of(node, self_param, attribute) for node in find(later, cst.Attribute)):
                 raise Refusal(
                     f"`__init__` uses `{code_of(target)}` after creating it, "
                     "and weights only exist once `build` has run"
@@ -285,7 +286,7 @@ def variable_arguments(call: cst.Call) -> tuple[dict, dict]:
         if name in arguments:
             raise Refusal(f"`tf.Variable(..., {name}=...)` has no `add_weight` equivalent")
     validate = arguments.get("validate_shape")
-    if validate is not None and not m.matches(validate, m.Name("True")):
+    if validate is not None and not is_name(validate, "True"):
         raise Refusal("`validate_shape` other than True has no `add_weight` equivalent")
     if "initial_value" not in arguments:
         raise Refusal("`tf.Variable` has no initial value")
@@ -316,10 +317,10 @@ def add_weight_arguments(context, arguments: dict, expressions: dict, name: str)
     if dtype is not None:
         call_arguments.append(("dtype", string_literal(dtype)))
     trainable = expressions.get("trainable")
-    if trainable is not None and not m.matches(trainable, m.Name("True")):
+    if trainable is not None and not is_name(trainable, "True"):
         call_arguments.append(("trainable", code_of(trainable)))
     constraint = expressions.get("constraint")
-    if constraint is not None and not m.matches(constraint, m.Name("None")):
+    if constraint is not None and not is_name(constraint, "None"):
         call_arguments.append(("constraint", code_of(constraint)))
     if index.keras_module_name() is None and _BARE_KERAS.search(weight.initializer):
         keras_reference(context)
@@ -359,7 +360,7 @@ def weight_name(name_node, target: cst.Attribute | str) -> str:
     """The `name=` of a `tf.Variable` as a weight name (the attribute's, or the given
     name, when unnamed)."""
     default = target if isinstance(target, str) else target.attr.value
-    if name_node is None or m.matches(name_node, m.Name("None")):
+    if name_node is None or is_name(name_node, "None"):
         return default
     if isinstance(name_node, cst.SimpleString) and isinstance(name_node.evaluated_value, str):
         name = name_node.evaluated_value
@@ -378,10 +379,10 @@ def class_level_names(classdef: cst.ClassDef) -> set[str]:
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             names.add(statement.name.value)
         elif isinstance(statement, cst.SimpleStatementLine):
-            for target in m.findall(statement, m.AssignTarget()):
-                names.update(n.value for n in m.findall(target, m.Name()))
-            for annotated in m.findall(statement, m.AnnAssign()):
-                names.update(n.value for n in m.findall(annotated.target, m.Name()))
+            for target in find(statement, cst.AssignTarget):
+                names.update(n.value for n in find(target, cst.Name))
+            for annotated in find(statement, cst.AnnAssign):
+                names.update(n.value for n in find(annotated.target, cst.Name))
     return names
 
 
@@ -389,7 +390,7 @@ def _initializer_locals(function: cst.FunctionDef, index) -> dict[str, tuple]:
     """Top-level `name = <initializer object>` statements of ``function`` whose name is
     bound only there: name -> (statement, value)."""
     counts: dict[str, int] = {}
-    for target in m.findall(function.body, m.AssignTarget() | m.AugAssign()):
+    for target in find(function.body, cst.AssignTarget, cst.AugAssign):
         for name in bound_names(target.target):
             counts[name] = counts.get(name, 0) + 1
     found = {}
