@@ -14,6 +14,7 @@ package index needed).
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -108,7 +109,7 @@ def test_the_manifest_is_valid_for_pre_commit():
     assert set(loaded) == {"migrate-tf-check", "migrate-tf"}
     for hook in loaded.values():
         assert hook["language"] == "python"
-        assert hook["types"] == ["python"]
+        assert hook["types_or"] == ["python", "jupyter"]
         assert hook["pass_filenames"] is True
     assert shlex.split(loaded["migrate-tf-check"]["entry"])[:3] == ["migrate-tf", "diff", "--check"]
     assert shlex.split(loaded["migrate-tf"]["entry"])[:2] == ["migrate-tf", "apply"]
@@ -145,14 +146,31 @@ def test_apply_rewrites_then_both_hooks_pass(repo, tmp_path):
     assert again.stdout.count("Passed") == 2
 
 
-def test_only_python_files_are_passed_and_the_project_config_applies(repo, tmp_path):
+def test_only_python_files_and_notebooks_are_passed_and_the_project_config_applies(
+    repo, tmp_path
+):
     (repo / "pyproject.toml").write_text('[tool.migrate-tf]\nignore = ["MTF101"]\n')
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {},
+             "outputs": [], "source": TF1.splitlines(keepends=True)},
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }
+    (repo / "model" / "explore.ipynb").write_text(json.dumps(notebook, indent=1) + "\n")
     git(repo, "add", ".")
     env = environment(tmp_path)
     result = pre_commit(repo, env, "run", "migrate-tf-check", "--all-files", "--verbose")
     assert result.returncode == 0, result.stdout + result.stderr
-    # blocks.py and util.py were passed (not README.txt); MTF101 is ignored.
-    assert "2 files scanned: 0 would change, 2 unchanged" in result.stdout
+    # blocks.py, util.py and explore.ipynb were passed (not README.txt or
+    # pyproject.toml); MTF101 is ignored, so the notebook's TF1 function stays.
+    assert "3 files scanned: 0 would change, 3 unchanged" in result.stdout
+
+    (repo / "pyproject.toml").write_text("[tool.migrate-tf]\n")
+    git(repo, "add", ".")
+    result = pre_commit(repo, env, "run", "migrate-tf-check", "--all-files", "--verbose")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "explore.ipynb:cell 1" in result.stdout
 
 
 @pytest.mark.skipif(
