@@ -6,6 +6,7 @@ reliability``: every cell against the real ``migrate-tf`` in a subprocess, print
 table). Each case builds a small project under a base directory::
 
     base/proj/good.py   a Keras 2 layer that MTF201 migrates: the "other files"
+    base/proj/zz_last.py  the same, sorted after every bad input
     base/proj/...       the bad input (a file, a link, a directory)
     base/outside/...    files outside the root, for symlink cases
 
@@ -15,12 +16,15 @@ bytes every file must have afterwards. After a run, every file is classified: as
 expected, changed unexpectedly, lost, or truncated (a strict prefix of its original
 or expected bytes). The last three must be zero.
 
-Faults that cannot be produced for real here (we run as root, who may read a 0o000
-directory; a full disk) are injected by patching ``os``/``builtins`` at the runner's
-read and write boundary, or with a test-only rule that edits or deletes the file on
-disk while it is being migrated (between reading and writing). The same patches are
-applied in-process (pytest's monkeypatch) and in the subprocess (a launcher that
-installs the fault, then runs ``migrate_tf.cli.main``).
+Permission errors are produced for real by the kernel: the case's ``modes`` are set
+after the "before" snapshot and the command runs in a subprocess; when the tests run
+as root (who ignores permission bits), that subprocess first gives up root's
+CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (``prctl(PR_CAPBSET_DROP)``, then exec), so
+it is refused like any other user. The same faults are also injected by patching
+``os``/``builtins`` at the runner's read and write boundary, as is a full disk, and a
+test-only rule edits or deletes the file on disk while it is being migrated (between
+reading and writing). The patches are applied in-process (pytest's monkeypatch) and in
+the subprocess (a launcher that installs the fault, then runs ``migrate_tf.cli.main``).
 """
 
 from __future__ import annotations
@@ -102,6 +106,7 @@ class EditOnDisk(Rule):
     NAME = "edit-on-disk"
     SUMMARY = "Someone saves the file while it is being migrated."
     TRIGGERS = ("EDITED_DURING_THE_RUN",)
+    REQUIRED_MODULES = ()
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == "EDITED_DURING_THE_RUN":
@@ -114,6 +119,7 @@ class DeleteOnDisk(Rule):
     NAME = "delete-on-disk"
     SUMMARY = "Someone deletes the file while it is being migrated."
     TRIGGERS = ("DELETED_DURING_THE_RUN",)
+    REQUIRED_MODULES = ()
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == "DELETED_DURING_THE_RUN" and os.path.exists(self.context.filename):
@@ -230,6 +236,9 @@ class Expect:
     stdout_full: bool = False
     #: Why the entry point does not apply, shown in the matrix instead of a result.
     not_applicable: str | None = None
+    #: A product bug that makes this cell fail today (pytest: a strict xfail; the
+    #: matrix still counts the cell as not handled, and names the bug).
+    known_bug: str | None = None
 
 
 @dataclasses.dataclass
@@ -245,6 +254,10 @@ class Case:
     stdin: bytes = b""
     stdin_filename: str = "proj/bad.py"
     extra_args: tuple[str, ...] = ()
+    #: permission bits set (relative path -> mode) once the project is built and its
+    #: "before" snapshot taken, and put back before the "after" snapshot; a case with
+    #: modes always runs in a subprocess that the kernel holds to those bits
+    modes: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 def _write(base: Path, relative: str, data: bytes) -> Path:
@@ -254,13 +267,19 @@ def _write(base: Path, relative: str, data: bytes) -> Path:
     return path
 
 
+#: Files to migrate next to every bad input: one sorted before it, one after it (so
+#: that the run is seen to go on past the bad file).
+COMPANIONS = ("proj/good.py", "proj/zz_last.py")
+
+
 def _project(base: Path, files: dict[str, bytes]) -> None:
-    _write(base, "proj/good.py", GOOD_BYTES)
+    for companion in COMPANIONS:
+        _write(base, companion, GOOD_BYTES)
     for relative, data in files.items():
         _write(base, relative, data)
 
 
-GOOD_AFTER = {"proj/good.py": GOOD_MIGRATED_BYTES}
+GOOD_AFTER = {companion: GOOD_MIGRATED_BYTES for companion in COMPANIONS}
 
 
 def _content_case(
@@ -294,7 +313,7 @@ def _content_case(
             "diff": Expect(
                 1 if failed else 0,
                 message,
-                diff_of=("proj/good.py",) + ((file,) if migrated is not None else ()),
+                diff_of=COMPANIONS + ((file,) if migrated is not None else ()),
             ),
             "stdin": Expect(
                 1 if failed else 0,
@@ -350,10 +369,16 @@ def _generated_migrated(data: bytes) -> bytes:
 
 
 DEEP_PARENTHESES = GOOD_BYTES + b"\nv = tf.Variable(" + b"(" * 5000 + b"1" + b")" * 5000 + b")\n"
+# CPython's own parser overflows on this (MemoryError or RecursionError, no line).
+DEEP_UNARY = GOOD_BYTES + b"\nv = tf.Variable(" + b"-" * 100_000 + b"1)\n"
 DEEP_AND_CHAIN = GOOD_BYTES + b"\nv = tf.Variable(" + b" and ".join([b"a"] * 20000) + b")\n"
 PY2_PRINT = GOOD_BYTES + b'\nprint "scale ready"\n'
 PY2_EXCEPT = GOOD_BYTES + b"\ntry:\n    import foo\nexcept ImportError, error:\n    foo = None\n"
 BINARY = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 24 + b"tf.Variable\x00\xff\xfe\x00"
+# The pre-filter leaves a file that names neither tensorflow nor keras before decoding
+# it (nothing in it is TF code): such a binary file is left alone without an error.
+# One that names them is decoded, and refused.
+BINARY_NAMING_TF = BINARY + b"import tensorflow as tf\x00keras\x00"
 
 
 @functools.lru_cache(maxsize=None)
@@ -439,9 +464,15 @@ def _make_content_cases() -> list[Case]:
         _content_case("empty", "empty file", b"", error=None),
         _content_case(
             "binary",
-            "binary file named .py",
-            BINARY,
+            "binary file named .py, naming tensorflow",
+            BINARY_NAMING_TF,
             error=r"cannot decode: not a text file \(contains NUL bytes\)",
+        ),
+        _content_case(
+            "binary-without-tf-names",
+            "binary file named .py, no tensorflow/keras",
+            BINARY,
+            error=None,
         ),
         _content_case(
             "generated-5mb",
@@ -457,6 +488,12 @@ def _make_content_cases() -> list[Case]:
             error=r"cannot parse: line 15, column \d+: too many nested parentheses",
         ),
         _content_case(
+            "deep-unary",
+            "100,000 nested unary minus (overflows CPython's parser)",
+            DEEP_UNARY,
+            error=r"cannot parse: the code is nested too deeply for the parser",
+        ),
+        _content_case(
             "deep-and-chain",
             "20,000-operand `and` chain (libcst nests it)",
             DEEP_AND_CHAIN,
@@ -467,6 +504,15 @@ def _make_content_cases() -> list[Case]:
 
 def _no_file_written(reason: str = "the stdin action writes no file") -> Expect:
     return Expect(0, not_applicable=reason)
+
+
+PARALLEL_MORE = tuple(f"proj/more/good_{index:02}.py" for index in range(18))
+PARALLEL_AFTER = {**GOOD_AFTER, **{path: GOOD_MIGRATED_BYTES for path in PARALLEL_MORE}}
+
+
+def _parallel_project(base: Path, source: bytes) -> None:
+    """bad.py among 20 files to migrate: enough for ``-j 2`` to use two workers."""
+    _project(base, {"proj/bad.py": source, **{path: GOOD_BYTES for path in PARALLEL_MORE}})
 
 
 def file_system_cases() -> list[Case]:
@@ -507,7 +553,7 @@ def file_system_cases() -> list[Case]:
             symlink_loop,
             expect={
                 "apply": Expect(0, None, dict(GOOD_AFTER)),
-                "diff": Expect(0, None, diff_of=("proj/good.py",)),
+                "diff": Expect(0, None, diff_of=COMPANIONS),
                 "stdin": stdin_ok,
             },
             stdin=GOOD_BYTES,
@@ -532,7 +578,7 @@ def file_system_cases() -> list[Case]:
             outside_link,
             expect={
                 "apply": Expect(0, None, dict(GOOD_AFTER)),
-                "diff": Expect(0, None, diff_of=("proj/good.py",)),
+                "diff": Expect(0, None, diff_of=COMPANIONS),
                 "stdin": stdin_ok,
             },
             stdin=GOOD_BYTES,
@@ -546,7 +592,7 @@ def file_system_cases() -> list[Case]:
                 "apply": Expect(
                     1, r"proj/frozen\.py: error: cannot write: the file is read-only", dict(GOOD_AFTER)
                 ),
-                "diff": Expect(0, None, diff_of=("proj/good.py", "proj/frozen.py")),
+                "diff": Expect(0, None, diff_of=(*COMPANIONS, "proj/frozen.py")),
                 "stdin": stdin_ok,
             },
             stdin=GOOD_BYTES,
@@ -564,7 +610,7 @@ def file_system_cases() -> list[Case]:
                 "diff": Expect(
                     1,
                     r"proj/locked: error: cannot read directory: Permission denied",
-                    diff_of=("proj/good.py",),
+                    diff_of=COMPANIONS,
                 ),
                 "stdin": stdin_ok,
             },
@@ -581,7 +627,7 @@ def file_system_cases() -> list[Case]:
                     1, r"proj/secret\.py: error: cannot read: Permission denied", dict(GOOD_AFTER)
                 ),
                 "diff": Expect(
-                    1, r"proj/secret\.py: error: cannot read: Permission denied", diff_of=("proj/good.py",)
+                    1, r"proj/secret\.py: error: cannot read: Permission denied", diff_of=COMPANIONS
                 ),
                 "stdin": stdin_ok,
             },
@@ -603,7 +649,7 @@ def file_system_cases() -> list[Case]:
                     1,
                     r"proj/vanishing\.py: error: cannot read: No such file or directory",
                     {"proj/vanishing.py": None},
-                    diff_of=("proj/good.py",),
+                    diff_of=COMPANIONS,
                 ),
                 "stdin": _no_file_written("the stdin action reads no file"),
             },
@@ -620,7 +666,7 @@ def file_system_cases() -> list[Case]:
                     {**GOOD_AFTER, "proj/bad.py": None},
                 ),
                 # A dry run shows what it read; the file is gone afterwards all the same.
-                "diff": Expect(0, None, {"proj/bad.py": None}, diff_of=("proj/good.py", "proj/bad.py")),
+                "diff": Expect(0, None, {"proj/bad.py": None}, diff_of=(*COMPANIONS, "proj/bad.py")),
                 "stdin": _no_file_written(),
             },
         ),
@@ -636,10 +682,32 @@ def file_system_cases() -> list[Case]:
                     {**GOOD_AFTER, "proj/bad.py": EDITED_BYTES},
                 ),
                 "diff": Expect(
-                    0, None, {"proj/bad.py": EDITED_BYTES}, diff_of=("proj/good.py", "proj/bad.py")
+                    0, None, {"proj/bad.py": EDITED_BYTES}, diff_of=(*COMPANIONS, "proj/bad.py")
                 ),
                 "stdin": _no_file_written(),
             },
+        ),
+        *(
+            Case(
+                f"{kind}-before-writing-parallel",
+                f"file {kind} between reading and writing, 21 files, 2 workers",
+                functools.partial(_parallel_project, source=source),
+                fault="on-disk-rules",
+                extra_args=("-j", "2"),
+                expect={
+                    "apply": Expect(1, message, {**PARALLEL_AFTER, "proj/bad.py": on_disk}),
+                    "diff": Expect(
+                        0, None, {"proj/bad.py": on_disk}, diff_of=(*COMPANIONS, "proj/bad.py")
+                    ),
+                    "stdin": _no_file_written("the stdin action takes one buffer"),
+                },
+            )
+            for kind, source, on_disk, message in (
+                ("changed", edited_source, EDITED_BYTES,
+                 r"proj/bad\.py: error: changed on disk during the run; not overwritten"),
+                ("deleted", deleted_source, None,
+                 r"proj/bad\.py: error: cannot read before writing: No such file or directory"),
+            )
         ),
         Case(
             "disk-full",
@@ -669,9 +737,66 @@ def file_system_cases() -> list[Case]:
                 "apply": Expect(
                     1, r"proj/immutable\.py: error: cannot write: Operation not permitted", dict(GOOD_AFTER)
                 ),
-                "diff": Expect(0, None, diff_of=("proj/good.py", "proj/immutable.py")),
+                "diff": Expect(0, None, diff_of=(*COMPANIONS, "proj/immutable.py")),
                 "stdin": _no_file_written(),
             },
+        ),
+        # The kernel's own refusals (see the module docstring: root runs these without
+        # the capabilities that let it ignore permission bits).
+        Case(
+            "unreadable-directory-mode-000",
+            "unreadable directory (chmod 000, refused by the kernel)",
+            locked_directory,
+            modes={"proj/locked": 0o000},
+            expect={
+                "apply": Expect(
+                    1, r"proj/locked: error: cannot read directory: Permission denied", dict(GOOD_AFTER)
+                ),
+                "diff": Expect(
+                    1,
+                    r"proj/locked: error: cannot read directory: Permission denied",
+                    diff_of=COMPANIONS,
+                ),
+                "stdin": Expect(
+                    0, None, stdout=GOOD_MIGRATED_BYTES,
+                    known_bug="config.find_pyproject: Path.is_file() raises PermissionError "
+                    "for proj/locked/pyproject.toml; the stdin action ends in a traceback",
+                ),
+            },
+            stdin=GOOD_BYTES,
+            stdin_filename="proj/locked/hidden.py",
+        ),
+        Case(
+            "unreadable-file-mode-000",
+            "unreadable file (chmod 000, refused by the kernel)",
+            secret,
+            modes={"proj/secret.py": 0o000},
+            expect={
+                "apply": Expect(
+                    1, r"proj/secret\.py: error: cannot read: Permission denied", dict(GOOD_AFTER)
+                ),
+                "diff": Expect(
+                    1, r"proj/secret\.py: error: cannot read: Permission denied", diff_of=COMPANIONS
+                ),
+                "stdin": stdin_ok,
+            },
+            stdin=GOOD_BYTES,
+            stdin_filename="proj/secret.py",
+        ),
+        Case(
+            "read-only-directory",
+            "permission error on write (directory chmod 555, EACCES from the kernel)",
+            lambda base: _project(base, {"proj/ro/model.py": GOOD_BYTES}),
+            modes={"proj/ro": 0o555},
+            expect={
+                "apply": Expect(
+                    1, r"proj/ro/model\.py: error: cannot write: Permission denied", dict(GOOD_AFTER)
+                ),
+                "diff": Expect(0, None, diff_of=(*COMPANIONS, "proj/ro/model.py")),
+                "stdin": stdin_ok,
+            },
+            stdin=GOOD_BYTES,
+            stdin_filename="proj/ro/model.py",
         ),
     ]
 
@@ -735,6 +860,67 @@ LAUNCHER = (
 )
 
 
+# Permission bits the kernel enforces, also on root ---------------------------------------
+
+PR_CAPBSET_DROP = 24
+#: CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH: what lets root ignore permission bits.
+DAC_CAPABILITIES = (1, 2)
+DROP_LAUNCHER = (
+    "import ctypes, os, sys\n"
+    "libc = ctypes.CDLL(None, use_errno=True)\n"
+    f"for capability in {DAC_CAPABILITIES!r}:\n"
+    f"    if libc.prctl({PR_CAPBSET_DROP}, capability, 0, 0, 0) != 0:\n"
+    "        sys.exit('cannot drop capability %d: %s' % (capability, os.strerror(ctypes.get_errno())))\n"
+    "# exec: root's capabilities are recomputed from the bounding set\n"
+    "os.execv(sys.argv[1], sys.argv[1:])\n"
+)
+
+
+def held_to_permissions(argv: list[str]) -> list[str]:
+    """``argv`` for a process that permission bits apply to (as root, without the
+    capabilities that bypass them; as anyone else, unchanged)."""
+    if os.geteuid() != 0:
+        return argv
+    return [sys.executable, "-c", DROP_LAUNCHER, *argv]
+
+
+@functools.lru_cache(maxsize=None)
+def permissions_enforced() -> str | None:
+    """None when :func:`held_to_permissions` works here, else why not."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        locked = os.path.join(directory, "locked")
+        os.mkdir(locked)
+        os.chmod(locked, 0o000)
+        try:
+            probe = subprocess.run(
+                held_to_permissions([sys.executable, "-c", f"import os; os.listdir({locked!r})"]),
+                capture_output=True, text=True, timeout=60, check=False,
+            )
+        finally:
+            os.chmod(locked, 0o700)
+    if probe.returncode == 0:
+        return "permission bits are not enforced on this process (root without a way to drop CAP_DAC_OVERRIDE)"
+    if "PermissionError" not in probe.stderr:
+        return f"the permission probe failed: {probe.stderr.strip().splitlines()[-1:]}"
+    return None
+
+
+def lock(case: Case, base: Path) -> None:
+    """Set the case's permission bits (after the "before" snapshot)."""
+    # Deepest first, so that locking a directory does not stop us reaching its files.
+    for relative in sorted(case.modes, key=lambda path: -path.count("/")):
+        os.chmod(base / relative, case.modes[relative])
+
+
+def unlock(case: Case, base: Path) -> None:
+    """Give the case's paths back ordinary bits, so that they can be read and removed."""
+    for relative in sorted(case.modes, key=lambda path: path.count("/")):
+        path = base / relative
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+
+
 def subprocess_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
@@ -752,6 +938,8 @@ def run_subprocess(case: Case, entry: str, base: Path, timeout: float = 300) -> 
     else:
         code = LAUNCHER.format(tests=str(TESTS_DIR), fault=case.fault)
         argv = [sys.executable, "-c", code, *args]
+    if case.modes:
+        argv = held_to_permissions(argv)
     stdin = case.stdin if entry == "stdin" else b""
     stdout_file = open(os.devnull if not expect.stdout_full else "/dev/full", "wb")
     with stdout_file:
@@ -1128,3 +1316,176 @@ def signal_problems(run: SignalRun, total: int) -> list[str]:
     if run.second_temporaries:
         problems.append(f"temporaries after the second apply: {run.second_temporaries[:2]}")
     return problems
+
+
+# SIGKILL in the middle of writing one file (deterministic) -----------------------------
+
+KILL_WHILE_WRITING = (
+    "import os, signal, sys\n"
+    "sys.path.insert(0, {tests!r})\n"
+    "import reliability_cases\n"
+    "real_write = os.write\n"
+    "def write(fd, data):\n"
+    "    if reliability_cases.TEMP_PREFIX in reliability_cases._fd_path(fd):\n"
+    "        # half of the migrated bytes reach the temporary, then the run dies\n"
+    "        real_write(fd, bytes(data[: len(data) // 2]))\n"
+    "        os.kill(os.getpid(), signal.SIGKILL)\n"
+    "    return real_write(fd, data)\n"
+    "os.write = write\n"
+    "from migrate_tf.cli import main\n"
+    "main(sys.argv[1:], prog_name='migrate-tf')\n"
+)
+
+
+@dataclasses.dataclass
+class KillWhileWriting:
+    exit_code: int
+    state: tuple[int, int, list[str]]  # tree_state after the kill
+    temporaries: list[str]
+    temporary_is_partial: bool  # a strict prefix of the file's migration
+    dry_run_exit_code: int
+    dry_run_output: str
+    temporaries_after_dry_run: list[str]
+    second_exit_code: int
+    second_stderr: str
+    second_state: tuple[int, int, list[str]]
+    second_temporaries: list[str]
+
+
+def kill_while_writing(root: Path, expected: dict[str, tuple[bytes, bytes]]) -> KillWhileWriting:
+    """``apply -j 1`` over ``root`` (files written in order) is SIGKILLed after half of
+    the first file's migration went into its temporary; then ``diff`` and ``apply``."""
+    argv = [sys.executable, "-c", KILL_WHILE_WRITING.format(tests=str(TESTS_DIR)),
+            "apply", "--no-progress", "-j", "1", str(root)]
+    killed = subprocess.run(argv, env=subprocess_env(), capture_output=True, timeout=300, check=False)
+    state = tree_state(root, expected)
+    temporaries = temporaries_under(root)
+    first = min(expected)
+    partial = len(temporaries) == 1 and _is_prefix(
+        Path(temporaries[0]).read_bytes(), expected[first][1]
+    ) and os.path.dirname(temporaries[0]) == str((root / first).parent)
+    dry = subprocess.run(
+        [sys.executable, "-m", "migrate_tf", "diff", "--no-progress", str(root)],
+        env=subprocess_env(), capture_output=True, text=True, timeout=300, check=False,
+    )
+    after_dry = temporaries_under(root)
+    second = subprocess.run(
+        _apply_command(root), env=subprocess_env(), capture_output=True, text=True, timeout=600,
+        check=False,
+    )
+    return KillWhileWriting(
+        killed.returncode, state, temporaries, partial, dry.returncode,
+        dry.stdout + dry.stderr, after_dry, second.returncode, second.stderr,
+        tree_state(root, expected), temporaries_under(root),
+    )
+
+
+def kill_while_writing_problems(run: KillWhileWriting, total: int) -> list[str]:
+    import signal
+
+    problems = []
+    if run.exit_code != -signal.SIGKILL:
+        problems.append(f"exit code {run.exit_code}, expected -9 (the kill did not happen)")
+    if run.state != (total, 0, []):
+        problems.append(f"after the kill: {run.state[1]} migrated, {len(run.state[2])} broken")
+    if not run.temporary_is_partial:
+        problems.append(f"expected one half-written temporary, found {run.temporaries}")
+    if run.dry_run_exit_code != 0 or TEMP_PREFIX in run.dry_run_output:
+        problems.append(f"diff took the temporary for an input or failed ({run.dry_run_exit_code})")
+    if f"{total} files scanned: {total} would change" not in run.dry_run_output:
+        problems.append("diff did not scan exactly the source files")
+    if run.temporaries_after_dry_run != run.temporaries:
+        problems.append("a dry run removed or added temporaries")
+    if run.second_exit_code != 0 or "Traceback" in run.second_stderr:
+        problems.append(f"second apply exited {run.second_exit_code}")
+    if run.second_state != (0, total, []):
+        problems.append(f"second apply left {run.second_state[0]} original, {len(run.second_state[2])} broken")
+    if run.second_temporaries:
+        problems.append(f"temporaries after the second apply: {run.second_temporaries}")
+    return problems
+
+
+# A real full disk: a tiny tmpfs in a private mount namespace ------------------------------
+
+DISK_FULL_SCRIPT = '''
+import base64, json, os, subprocess, sys
+sys.path.insert(0, {tests!r})
+import reliability_cases as matrix
+base = sys.argv[1]
+full = os.path.join(base, "proj", "full")
+matrix._project(matrix.Path(base), {{}})
+os.makedirs(full)
+# Two pages: the file to migrate takes one, the filler the other; nothing is left.
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", full], check=True)
+with open(os.path.join(full, "model.py"), "wb") as handle:
+    handle.write(matrix.GOOD_BYTES)
+try:
+    with open(os.path.join(full, "filler.bin"), "wb") as handle:
+        while True:
+            handle.write(b"\\0" * 512)
+            handle.flush()
+except OSError:
+    pass
+statvfs = os.statvfs(full)
+before = matrix.snapshot(matrix.Path(base))
+process = subprocess.run(
+    [sys.executable, "-m", "migrate_tf", "apply", "--no-progress", "proj"],
+    cwd=base, env=matrix.subprocess_env(), capture_output=True,
+)
+after = matrix.snapshot(matrix.Path(base))
+encode = lambda files: {{k: base64.b64encode(v).decode() for k, v in files.items()}}
+print(json.dumps({{
+    "free": statvfs.f_bavail * statvfs.f_frsize,
+    "before": encode(before), "after": encode(after), "exit": process.returncode,
+    "stdout": base64.b64encode(process.stdout).decode(), "stderr": process.stderr.decode(),
+}}))
+'''
+
+DISK_FULL_CASE = Case(
+    "real-disk-full",
+    "full disk (a real 8 KB tmpfs, no space left)",
+    lambda base: None,
+    expect={
+        "apply": Expect(
+            1, r"proj/full/model\.py: error: cannot write: No space left on device", dict(GOOD_AFTER)
+        ),
+        "diff": Expect(0, not_applicable="diff writes to stdout: see the /dev/full row"),
+        "stdin": Expect(0, not_applicable="the stdin action writes to stdout: see the /dev/full row"),
+    },
+)
+
+
+@dataclasses.dataclass
+class DiskFullRun:
+    free_bytes: int
+    before: dict[str, bytes]
+    after: dict[str, bytes]
+    outcome: Outcome
+
+
+def real_disk_full(base: Path) -> DiskFullRun | str:
+    """``apply`` over a project whose ``proj/full`` is a full tmpfs, all inside a
+    private mount namespace (``unshare -m``): the run, or why it cannot be done here."""
+    import base64
+    import json
+    import shutil
+
+    if shutil.which("unshare") is None or shutil.which("mount") is None:
+        return "needs unshare(1) and mount(8)"
+    base.mkdir(parents=True, exist_ok=True)
+    process = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", sys.executable, "-c",
+         DISK_FULL_SCRIPT.format(tests=str(TESTS_DIR)), str(base)],
+        capture_output=True, text=True, timeout=300, env=subprocess_env(), check=False,
+    )
+    if process.returncode != 0:
+        return f"cannot mount a tmpfs here: {process.stderr.strip().splitlines()[-1:]}"
+    data = json.loads(process.stdout)
+
+    def decode(files: dict[str, str]) -> dict[str, bytes]:
+        return {name: base64.b64decode(value) for name, value in files.items()}
+
+    return DiskFullRun(
+        data["free"], decode(data["before"]), decode(data["after"]),
+        Outcome(data["exit"], base64.b64decode(data["stdout"]), data["stderr"]),
+    )

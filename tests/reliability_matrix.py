@@ -4,12 +4,17 @@ Rows:
 
 * every bad input and injected fault of ``reliability_cases.py`` through ``apply``,
   ``diff`` and the stdin action, each a ``migrate-tf`` subprocess (``python -m
-  migrate_tf``, or a launcher that installs the fault first);
+  migrate_tf``, or a launcher that installs the fault first, or one that gives up
+  root's right to ignore permission bits);
+* ``apply`` on a really full disk (a tmpfs in a private mount namespace);
 * Ctrl-C (to the process group, and to the parent only) and SIGKILL during ``apply
-  -j 2`` over 520 generated files, then a second ``apply``;
+  -j 2`` over 520 generated files, then a second ``apply``; and SIGKILL halfway
+  through writing a file (a half-written temporary for certain), then ``diff`` and
+  ``apply``;
 * the verify harness under hostile code (a hang, sys.exit, os._exit, unbounded
-  allocation, os.abort, printing to stdout, no orphan process): these are the
-  harness's own tests (tests/test_harness_equivalence.py), run here and listed by name.
+  allocation, os.abort, printing to stdout, no orphan process): the harness's own
+  tests (tests/test_harness_equivalence.py) and ``migrate-tf verify`` under a child
+  subreaper (tests/test_reliability_hostile.py), run here and listed by name.
 
 Prints one row per cell (input, entry point, handled, exit code, message, files changed
 unexpectedly, files lost or truncated) and the totals; exits 1 when any cell was not
@@ -42,6 +47,7 @@ HARNESS_TESTS = (
     "tests/test_harness_equivalence.py::test_hostile_code_is_reported_for_its_case",
     "tests/test_harness_equivalence.py::test_printing_to_stdout_is_reported_and_kept_out_of_the_protocol",
     "tests/test_harness_equivalence.py::test_crashed_workers_are_restarted_and_leave_nothing_behind",
+    "tests/test_reliability_hostile.py",
 )
 HARNESS_NAMES = {
     "hang": "verify: new code hangs (timeout)",
@@ -51,6 +57,14 @@ HARNESS_NAMES = {
     "old_crash": "verify: old code calls os.abort()",
     "chatty": "verify: new code prints to stdout",
     "fine": "verify: a good case after the hostile ones",
+}
+CLI_HOSTILE_NAMES = {
+    "hang": "migrate-tf verify: new code hangs, its child too",
+    "leave": "migrate-tf verify: new code calls sys.exit",
+    "chatty": "migrate-tf verify: new code prints to stdout",
+    "greedy": "migrate-tf verify: new code allocates without bound",
+    "old_crash": "migrate-tf verify: old code calls os.abort()",
+    "fine": "migrate-tf verify: a good case after the hostile ones",
 }
 SIGNAL_NAMES = {
     "sigint-group": "Ctrl-C (SIGINT to the group) mid-apply, 520 files",
@@ -75,15 +89,20 @@ def run_cell(case: matrix.Case, entry: str) -> Row:
     expect = case.expect[entry]
     if expect.not_applicable is not None:
         return Row(case.description, entry, None, "-", f"n/a: {expect.not_applicable}")
+    if case.modes and matrix.permissions_enforced() is not None:
+        return Row(case.description, entry, None, "-", f"n/a: {matrix.permissions_enforced()}")
     base = Path(tempfile.mkdtemp(prefix=f"mtf-reliability-{case.name}-"))
     try:
         case.build(base)
         before = matrix.snapshot(base)
         started = time.monotonic()
+        matrix.lock(case, base)
         try:
             outcome = matrix.run_subprocess(case, entry, base)
         except subprocess.TimeoutExpired:
             return Row(case.description, entry, False, "-", "timed out", problems=["timed out"])
+        finally:
+            matrix.unlock(case, base)
         seconds = time.monotonic() - started
         verdict = matrix.check(case, entry, before, matrix.snapshot(base), outcome)
         message = verdict.message
@@ -92,9 +111,14 @@ def run_cell(case: matrix.Case, entry: str) -> Row:
             message = f"stdout: {'the input, unchanged' if same else 'its migration'} ({len(outcome.stdout)} bytes)"
         if seconds > 5:
             message = f"{message} [{seconds:.0f} s]"
+        problems = verdict.problems
+        if problems and expect.known_bug:
+            problems = [f"known bug: {expect.known_bug}", *problems]
+        elif not problems and expect.known_bug:
+            problems = [f"passes now: remove known_bug ({expect.known_bug})"]
         return Row(
-            case.description, entry, verdict.handled, str(outcome.exit_code), message,
-            verdict.unexpected, verdict.lost, verdict.problems,
+            case.description, entry, not problems, str(outcome.exit_code), message,
+            verdict.unexpected, verdict.lost, problems,
         )
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -124,9 +148,39 @@ def signal_rows() -> list[Row]:
                     problems=problems,
                 )
             )
+        root = base / "kill-while-writing"
+        expected = matrix.generate_tree(root, count=6)
+        run = matrix.kill_while_writing(root, expected)
+        problems = matrix.kill_while_writing_problems(run, 6)
+        rows.append(
+            Row(
+                "SIGKILL halfway through writing a file, 6 files", "apply", not problems,
+                str(run.exit_code),
+                f"{run.state[0]} files original, {len(run.temporaries)} half-written temporary; "
+                f"diff ignores it (exit {run.dry_run_exit_code}); 2nd apply: exit "
+                f"{run.second_exit_code}, {run.second_state[1]} migrated, "
+                f"{len(run.second_temporaries)} temporaries",
+                unexpected=len(run.second_temporaries),
+                lost=len(run.state[2]) + len(run.second_state[2]),
+                problems=problems,
+            )
+        )
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return rows
+
+
+def disk_full_row() -> Row:
+    case = matrix.DISK_FULL_CASE
+    with tempfile.TemporaryDirectory(prefix="mtf-reliability-disk-full-") as directory:
+        run = matrix.real_disk_full(Path(directory) / "base")
+    if isinstance(run, str):
+        return Row(case.description, "apply", None, "-", f"n/a: {run}")
+    verdict = matrix.check(case, "apply", run.before, run.after, run.outcome)
+    return Row(
+        case.description, "apply", verdict.handled, str(run.outcome.exit_code),
+        verdict.message, verdict.unexpected, verdict.lost, verdict.problems,
+    )
 
 
 def harness_rows() -> list[Row]:
@@ -147,7 +201,11 @@ def harness_rows() -> list[Row]:
             failed = testcase.find("failure") is not None or testcase.find("error") is not None
             skipped = testcase.find("skipped") is not None
             label = name
-            if "[" in name:
+            module = testcase.get("classname", "").rsplit(".", 1)[-1]
+            if module == "test_reliability_hostile":
+                key = name.split("[", 1)[1].rstrip("]") if "[" in name else ""
+                label = CLI_HOSTILE_NAMES.get(key) or "migrate-tf verify: " + name[5:].replace("_", " ")
+            elif "[" in name:
                 key = name.split("[", 1)[1].split("-", 1)[0]
                 label = HARNESS_NAMES.get(key, name)
             elif "printing" in name:
@@ -157,7 +215,7 @@ def harness_rows() -> list[Row]:
             rows.append(
                 Row(label, "verify", not failed and not skipped, "-",
                     f"{'skipped' if skipped else 'FAILED' if failed else 'passed'}: "
-                    f"test_harness_equivalence.py::{name}",
+                    f"{module}.py::{name}",
                     problems=["failed"] if failed else ["skipped"] if skipped else [])
             )
         return rows
@@ -200,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     cells = [(case, entry) for case in matrix.cases() for entry in matrix.ENTRY_POINTS]
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         rows = list(pool.map(lambda cell: run_cell(*cell), cells))
+    rows.append(disk_full_row())
     if not options.no_signals:
         rows += signal_rows()
     if not options.no_harness:

@@ -3,7 +3,10 @@
 The cases live in ``reliability_cases.py`` (``make reliability`` prints the same matrix
 against the real command line in subprocesses). Here each cell runs the CLI in-process
 (CliRunner, real rules), except cells whose stdout must be a full device, which run
-``migrate-tf`` in a subprocess with stdout on /dev/full. Each cell checks: the exit code;
+``migrate-tf`` in a subprocess with stdout on /dev/full, and cells whose permission
+bits the kernel must enforce, which run it in a subprocess that (as root) has given up
+CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH. A cell that fails because of a known product
+bug is a strict xfail naming the bug. Each cell checks: the exit code;
 the one error line (and no other, and no traceback); every file byte-identical unless
 the case says how it must change (migrated, edited or deleted by the fault itself);
 the companion good.py migrated (apply) or shown (diff); no temporary file left; the
@@ -12,6 +15,10 @@ stdin action's output exactly the input or its migration.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -19,7 +26,11 @@ import reliability_cases as matrix
 from migrate_tf.cli import main
 
 CELLS = [
-    pytest.param(case, entry, id=f"{case.name}-{entry}")
+    pytest.param(
+        case, entry, id=f"{case.name}-{entry}",
+        marks=[pytest.mark.xfail(strict=True, reason=case.expect[entry].known_bug)]
+        if case.expect[entry].known_bug else [],
+    )
     for case in matrix.cases()
     for entry in matrix.ENTRY_POINTS
     if case.expect[entry].not_applicable is None
@@ -28,7 +39,7 @@ CELLS = [
 
 def run_in_process(case: matrix.Case, entry: str, base, monkeypatch) -> matrix.Outcome:
     expect = case.expect[entry]
-    if expect.stdout_full:
+    if expect.stdout_full or case.modes:
         return matrix.run_subprocess(case, entry, base)
     monkeypatch.chdir(base)
     monkeypatch.delenv("NO_COLOR", raising=False)
@@ -44,10 +55,16 @@ def run_in_process(case: matrix.Case, entry: str, base, monkeypatch) -> matrix.O
 
 @pytest.mark.parametrize("case, entry", CELLS)
 def test_bad_input(case, entry, tmp_path, monkeypatch):
+    if case.modes and matrix.permissions_enforced() is not None:
+        pytest.skip(matrix.permissions_enforced())
     case.build(tmp_path)
     before = matrix.snapshot(tmp_path)
-    outcome = run_in_process(case, entry, tmp_path, monkeypatch)
-    monkeypatch.undo()
+    matrix.lock(case, tmp_path)
+    try:
+        outcome = run_in_process(case, entry, tmp_path, monkeypatch)
+    finally:
+        monkeypatch.undo()
+        matrix.unlock(case, tmp_path)
     after = matrix.snapshot(tmp_path)
     verdict = matrix.check(case, entry, before, after, outcome)
     assert verdict.problems == [], outcome.stderr
@@ -74,6 +91,33 @@ def test_the_mixed_line_endings_expectation_keeps_each_kept_line_ending():
     assert matrix.MIXED_MIGRATED.replace(b"\r\n", b"\n") == matrix.GOOD_MIGRATED_BYTES
 
 
+def test_the_permission_cases_are_refused_by_the_kernel_here():
+    # The kernel cases prove something only if the subprocess really is refused; as
+    # root that takes dropping CAP_DAC_OVERRIDE, which this machine allows.
+    assert matrix.permissions_enforced() is None
+
+
+def test_without_the_capability_drop_root_would_read_the_locked_directory(tmp_path):
+    # The counterpart of the probe: as root, the plain command reads a 0o000
+    # directory, so the kernel cases would pass for the wrong reason without the drop.
+    if os.geteuid() != 0:
+        pytest.skip("only root bypasses permission bits")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "hidden.py").write_bytes(matrix.GOOD_BYTES)
+    locked.chmod(0o000)
+    try:
+        probe = [sys.executable, "-c", f"import os; print(os.listdir({str(locked)!r}))"]
+        plain = subprocess.run(probe, capture_output=True, text=True, check=False)
+        held = subprocess.run(
+            matrix.held_to_permissions(probe), capture_output=True, text=True, check=False
+        )
+    finally:
+        locked.chmod(0o755)
+    assert plain.stdout.strip() == "['hidden.py']"
+    assert held.returncode != 0 and "PermissionError" in held.stderr
+
+
 def test_the_generated_file_is_five_megabytes():
     assert len(matrix.generated_file()) >= 5_000_000
 
@@ -95,7 +139,8 @@ def test_the_matrix_catches_a_writer_that_truncates(tmp_path, monkeypatch):
     before = matrix.snapshot(tmp_path)
     outcome = run_in_process(case, "apply", tmp_path, monkeypatch)
     verdict = matrix.check(case, "apply", before, matrix.snapshot(tmp_path), outcome)
-    assert verdict.lost == 1 and "proj/good.py is truncated" in verdict.problems
+    assert verdict.lost == 2 and "proj/good.py is truncated" in verdict.problems
+    assert "proj/zz_last.py is truncated" in verdict.problems
 
 
 def test_the_matrix_catches_a_file_changed_that_should_not_be(tmp_path, monkeypatch):
@@ -108,3 +153,17 @@ def test_the_matrix_catches_a_file_changed_that_should_not_be(tmp_path, monkeypa
     verdict = matrix.check(case, "apply", before, matrix.snapshot(tmp_path), outcome)
     assert verdict.unexpected == 2
     assert "stray temporary file proj/.migrate-tf-tmp-1-x" in verdict.problems
+
+
+def test_a_really_full_disk_leaves_the_file_whole_and_the_run_goes_on(tmp_path):
+    # The disk-full cells above inject ENOSPC; this one fills a real tmpfs (8 KB, in
+    # a private mount namespace) and lets the kernel refuse the write.
+    run = matrix.real_disk_full(tmp_path / "base")
+    if isinstance(run, str):
+        pytest.skip(run)
+    assert run.free_bytes == 0
+    verdict = matrix.check(matrix.DISK_FULL_CASE, "apply", run.before, run.after, run.outcome)
+    assert verdict.problems == [], run.outcome.stderr
+    assert run.after["proj/full/model.py"] == matrix.GOOD_BYTES
+    assert run.after["proj/good.py"] == matrix.GOOD_MIGRATED_BYTES
+    assert run.outcome.exit_code == 1

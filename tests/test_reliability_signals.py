@@ -52,3 +52,28 @@ def test_the_signal_check_catches_a_half_written_file(tmp_path):
     problems = matrix.signal_problems(run, 10)
     assert "1 files are neither original nor migrated" in problems
     assert "summary says 3 written of 10; 2 were" in problems
+
+
+def test_sigkill_halfway_through_writing_a_file_leaves_it_whole_and_the_next_apply_cleans_up(
+    tmp_path,
+):
+    # Deterministic: the run is killed once half of the first file's migration is in
+    # its temporary, so a stray temporary is certain (the 520-file runs above leave
+    # one only if the kill lands inside a write).
+    root = tmp_path / "tree"
+    expected = matrix.generate_tree(root, count=6)
+    run = matrix.kill_while_writing(root, expected)
+    assert matrix.kill_while_writing_problems(run, 6) == [], (run.dry_run_output, run.second_stderr)
+    assert run.exit_code == -signal.SIGKILL
+    assert run.state == (6, 0, []) and run.temporary_is_partial
+    assert (run.second_state, run.second_temporaries) == ((0, 6, []), [])
+
+
+def test_the_kill_while_writing_check_catches_a_truncated_file_and_a_kept_temporary():
+    run = matrix.KillWhileWriting(
+        -signal.SIGKILL, (5, 0, ["pkg0/mod_000.py"]), ["t"], True, 0,
+        "6 files scanned: 6 would change", ["t"], 0, "", (0, 6, []), ["t"],
+    )
+    problems = matrix.kill_while_writing_problems(run, 6)
+    assert "after the kill: 0 migrated, 1 broken" in problems
+    assert "temporaries after the second apply: ['t']" in problems
