@@ -5,9 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import libcst as cst
-import libcst.matchers as m
-
-from migrate_tf.shared.walk import find
 
 from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import code_of, keras_reference, parse_statements
@@ -20,8 +17,9 @@ from migrate_tf.shared.layers import (
     new_build_method,
     self_name,
 )
-from migrate_tf.shared.names import is_docstring, single_assignment
+from migrate_tf.shared.names import is_attribute_of, is_docstring, is_name, single_assignment
 from migrate_tf.shared.shapes import locals_of, positional_params, rename_locals
+from migrate_tf.shared.walk import contains, find
 from migrate_tf.shared.weight_moves import ClassWeights, add_method, class_level_names
 
 #: What `tf.Module` has and a Keras 3 layer has not.
@@ -342,7 +340,7 @@ class NestedModule(Rule):
         wanted = [
             name
             for name, classdef in modules.items()
-            if m.findall(classdef, m.Call(func=m.Attribute(attr=m.Name("add_weight"))))
+            if _calls_method(classdef, "add_weight")
         ]
         holders = list(layers.values()) + [modules[name] for name in wanted]
         while holders:
@@ -357,17 +355,15 @@ class NestedModule(Rule):
     def _held_classes(classdef: cst.ClassDef, modules) -> set[str]:
         """Names of module classes ``classdef`` stores on `self` (or in lists there)."""
         held = set()
-        for function in m.findall(classdef, m.FunctionDef()):
+        for function in find(classdef, cst.FunctionDef):
             self_param = self_name(function)
             if self_param is None:
                 continue
-            for assign in m.findall(function, m.Assign()):
-                if not any(
-                    m.matches(t.target, m.Attribute(value=m.Name(self_param))) for t in assign.targets
-                ):
+            for assign in find(function, cst.Assign):
+                if not any(is_attribute_of(t.target, self_param) for t in assign.targets):
                     continue
-                for call in m.findall(assign.value, m.Call(func=m.Name())):
-                    if call.func.value in modules:
+                for call in find(assign.value, cst.Call):
+                    if isinstance(call.func, cst.Name) and call.func.value in modules:
                         held.add(call.func.value)
         return held
 
@@ -378,7 +374,12 @@ class NestedModule(Rule):
         if len(bases) != 1 or bases[0].keyword is not None or classdef.keywords:
             raise Refusal("it has more than one base class or class keywords")
         body = classdef.body.body if isinstance(classdef.body, cst.IndentedBlock) else ()
-        for node in m.findall(classdef, m.Attribute(attr=m.OneOf(*map(m.Name, MODULE_ONLY_ATTRIBUTES)))):
+        module_only = [
+            node
+            for node in find(classdef, cst.Attribute)
+            if node.attr.value in MODULE_ONLY_ATTRIBUTES
+        ]
+        for node in in_source_order(classdef, module_only):
             raise Refusal(f"it uses `{code_of(node)}`, which only tf.Module has")
         call = method(classdef, "__call__")
         if call is not None and call.decorators:
@@ -401,18 +402,22 @@ class NestedModule(Rule):
                 found = _add_weight_assignment(statement, self_param)
                 if found is not None:
                     added.append((statement, *found))
-        for variable in m.findall(classdef, m.Call()):
-            if self.context.imports.is_api(variable.func, "tf.Variable", "tf.get_variable"):
-                if id(variable) not in direct:
-                    raise Refusal(
-                        f"`{code_of(variable.func)}(...)` is not a top-level "
-                        "`self.<name> = tf.Variable(...)` of `__init__`"
-                    )
+        elsewhere = [
+            variable
+            for variable in find(classdef, cst.Call)
+            if self.context.imports.is_api(variable.func, "tf.Variable", "tf.get_variable")
+            and id(variable) not in direct
+        ]
+        for variable in in_source_order(classdef, elsewhere):
+            raise Refusal(
+                f"`{code_of(variable.func)}(...)` is not a top-level "
+                "`self.<name> = tf.Variable(...)` of `__init__`"
+            )
         for function in body:
             if not isinstance(function, cst.FunctionDef) or self_name(function) is None:
                 continue
-            for target in m.findall(function, m.AssignTarget()):
-                if m.matches(target.target, m.Attribute(value=m.Name(self_name(function)))):
+            for target in find(function, cst.AssignTarget):
+                if is_attribute_of(target.target, self_name(function)):
                     if target.target.attr.value in LAYER_ATTRIBUTES:
                         raise Refusal(
                             f"it stores `self.{target.target.attr.value}`, which a Keras layer reserves"
@@ -425,7 +430,7 @@ class NestedModule(Rule):
             key=lambda item: next(i for i, s in enumerate(init.body.body) if s is item[0]),
         )
         if moved:
-            if m.findall(init.body, m.Return()):
+            if contains(init.body, cst.Return):
                 raise Refusal("its `__init__` returns early, before `build` would run at its end")
             subclass = self.subclasses.get(classdef.name.value)
             if subclass:
@@ -487,7 +492,7 @@ class NestedModule(Rule):
 def _variable_assignment(statement, self_param, index):
     """(target, call) for a top-level `self.x = tf.Variable(...)` statement."""
     found = single_assignment(statement)
-    if found is None or not m.matches(found[0], m.Attribute(value=m.Name(self_param))):
+    if found is None or not is_attribute_of(found[0], self_param):
         return None
     if not (isinstance(found[1], cst.Call) and index.is_api(found[1].func, "tf.Variable")):
         return None
@@ -497,10 +502,10 @@ def _variable_assignment(statement, self_param, index):
 def _add_weight_assignment(statement, self_param):
     """(target, call) for a top-level `self.x = self.add_weight(...)` statement."""
     found = single_assignment(statement)
-    if found is None or not m.matches(found[0], m.Attribute(value=m.Name(self_param))):
+    if found is None or not is_attribute_of(found[0], self_param):
         return None
-    wanted = m.Call(func=m.Attribute(value=m.Name(self_param), attr=m.Name("add_weight")))
-    if not m.matches(found[1], wanted):
+    call = found[1]
+    if not (isinstance(call, cst.Call) and is_attribute_of(call.func, self_param, "add_weight")):
         return None
     return found
 
@@ -515,7 +520,7 @@ def _move_add_weight(weights: ClassWeights, init, self_param, statement, target)
         - set(stored)
         - (weights.class_names - weights.plan.stored)
     )
-    used = {name.value for name in m.findall(statement, m.Name())}
+    used = {name.value for name in find(statement, cst.Name)}
     order = positional_params(init) + [p.name.value for p in init.params.kwonly_params]
     stores = [p for p in order if p in (storable & used) - weights.plan.stored]
     renames = {param: f"{self_param}.{attr}" for param, attr in stored.items()}
@@ -539,14 +544,15 @@ def _check_attributes_kept(init, statement, replacement, self_param) -> None:
     the later value."""
     read = {
         node.attr.value
-        for node in m.findall(replacement, m.Attribute(value=m.Name(self_param)))
+        for node in find(replacement, cst.Attribute)
+        if is_attribute_of(node, self_param)
     }
     statements = list(init.body.body)
     position = next(i for i, s in enumerate(statements) if s is statement)
     for later in statements[position + 1 :]:
-        for assigned in m.findall(later, m.AssignTarget() | m.AugAssign()):
+        for assigned in find(later, cst.AssignTarget, cst.AugAssign):
             target = assigned.target
-            if m.matches(target, m.Attribute(value=m.Name(self_param))) and target.attr.value in read:
+            if is_attribute_of(target, self_param) and target.attr.value in read:
                 raise Refusal(
                     f"`__init__` assigns `{self_param}.{target.attr.value}` after a weight "
                     "uses it, and `build` runs at the end of `__init__`"
@@ -554,18 +560,50 @@ def _check_attributes_kept(init, statement, replacement, self_param) -> None:
 
 
 def _dtype_of(statement: cst.SimpleStatementLine) -> str | None:
-    for arg in m.findall(statement, m.Arg(keyword=m.Name("dtype"))):
-        if isinstance(arg.value, cst.SimpleString):
-            return arg.value.evaluated_value
+    strings = [
+        arg
+        for arg in find(statement, cst.Arg)
+        if is_name(arg.keyword, "dtype") and isinstance(arg.value, cst.SimpleString)
+    ]
+    for arg in in_source_order(statement, strings):
+        return arg.value.evaluated_value
     return None
 
 
 def _calls_super_init(init: cst.FunctionDef) -> bool:
-    return bool(
-        m.findall(
-            init,
-            m.Call(func=m.Attribute(value=m.Call(func=m.Name("super")), attr=m.Name("__init__"))),
-        )
-        or m.findall(init, m.Call(func=m.Attribute(attr=m.Name("__init__"))))
+    # Any `<x>.__init__(...)`: `super().__init__()`, `super(C, self).__init__()`,
+    # `tf.Module.__init__(self)`.
+    return _calls_method(init, "__init__")
+
+
+def _calls_method(node: cst.CSTNode, name: str) -> bool:
+    """Whether ``node`` has a call `<anything>.<name>(...)`."""
+    return any(
+        isinstance(call.func, cst.Attribute) and call.func.attr.value == name
+        for call in find(node, cst.Call)
     )
 
+
+def in_source_order(root: cst.CSTNode, nodes: list) -> list:
+    """``nodes``, all found in ``root``, in source order: the order in which LibCST's
+    visitors (and `libcst.matchers.findall`) meet them.
+
+    :func:`migrate_tf.shared.walk.find` lists a node's fields in dataclass order,
+    which is not always the source's: a function's decorators come after its body,
+    the condition of `a if c else b` before `a`, a keyword argument's value before
+    its keyword. Where the first of several decides something (which weight a
+    `build` creates first, which use a refusal names), put them back in source
+    order. A visit rebuilds the nodes it passes, so it runs only for two or more."""
+    if len(nodes) < 2:
+        return list(nodes)
+    wanted = {id(node) for node in nodes}
+    ordered: list = []
+
+    class _Order(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if id(node) in wanted:
+                ordered.append(node)
+            return True
+
+    root.visit(_Order())
+    return ordered

@@ -5,10 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import libcst as cst
-import libcst.matchers as m
 
-from migrate_tf.shared.walk import find
-
+from migrate_tf.rules.mtf202_nested_module import in_source_order
 from migrate_tf.shared.codegen import code_of, keras_reference, parse_statements, render_call
 from migrate_tf.shared.initializers import Refusal, bind_arguments
 from migrate_tf.shared.layer_rules import LayerClassRule
@@ -27,7 +25,13 @@ from migrate_tf.shared.layers import (
     new_build_method,
     self_name,
 )
-from migrate_tf.shared.names import free_names, is_docstring, single_assignment
+from migrate_tf.shared.names import (
+    free_names,
+    is_attribute_of,
+    is_docstring,
+    is_name,
+    single_assignment,
+)
 from migrate_tf.shared.scoped_functions import Planner
 from migrate_tf.shared.scoped_functions.model import (
     GET_VARIABLE_PARAMETERS,
@@ -35,6 +39,7 @@ from migrate_tf.shared.scoped_functions.model import (
     module_level_names,
 )
 from migrate_tf.shared.shapes import assigned_names, lift_input_shapes, positional_params, rename_locals
+from migrate_tf.shared.walk import find
 from migrate_tf.shared.weight_moves import (
     add_method,
     add_weight_arguments,
@@ -252,9 +257,7 @@ class LambdaVariables(LayerClassRule):
                         )
                     self._plan_function_in_layers(node, function, calls)
                     continue
-                scoped = bool(
-                    m.findall(function, m.Call(func=m.MatchIfTrue(lambda f: index.is_api(f, "tf.variable_scope"))))
-                )
+                scoped = self._opens_variable_scope(function)
                 if scoped:
                     if planner is None:
                         planner = Planner(
@@ -353,7 +356,11 @@ class LambdaVariables(LayerClassRule):
 
     def _creates_variables(self, node: cst.CSTNode) -> bool:
         index = self.context.imports
-        return any(index.is_api(call.func, *VARIABLE_FACTORIES) for call in m.findall(node, m.Call()))
+        return any(index.is_api(call.func, *VARIABLE_FACTORIES) for call in find(node, cst.Call))
+
+    def _opens_variable_scope(self, node: cst.CSTNode) -> bool:
+        index = self.context.imports
+        return any(index.is_api(call.func, "tf.variable_scope") for call in find(node, cst.Call))
 
     def _calls_in_layer_methods(self, module: cst.Module) -> set[int]:
         """Ids of the calls made inside any class (at any depth): a `Lambda` there is
@@ -373,7 +380,7 @@ class LambdaVariables(LayerClassRule):
         name = function.name.value
         if function.decorators:
             raise Refusal("it is decorated")
-        if any(index.is_api(c.func, "tf.variable_scope") for c in find(function, cst.Call)):
+        if self._opens_variable_scope(function):
             raise Refusal(
                 "it is wrapped inside a layer's `call` and names its variables with "
                 "`tf.variable_scope`; create them with `self.add_weight` in the layer's "
@@ -456,7 +463,7 @@ class LambdaVariables(LayerClassRule):
             raise Refusal("a `call` statement that applies it is marked `# migrate-tf: ignore`")
         if len(site.args) != 1 or site.args[0].keyword is not None or site.args[0].star:
             raise Refusal("its `Lambda` is applied to more than one input")
-        if not m.matches(site.args[0].value, m.Name(call_input)) or _rebinds(call, call_input):
+        if not is_name(site.args[0].value, call_input) or _rebinds(call, call_input):
             raise Refusal(
                 f"its `Lambda` is applied to something other than `call`'s input `{call_input}`: "
                 "`build` only knows that input's shape"
@@ -514,7 +521,7 @@ class LambdaVariables(LayerClassRule):
                 found = single_assignment(candidate)
                 if found is not None and found[1] is lambda_call:
                     statement = (candidate, found[0])
-        if statement is None or not m.matches(statement[1], m.Attribute(value=m.Name(init_self))):
+        if statement is None or not is_attribute_of(statement[1], init_self):
             raise Refusal(
                 "its `Lambda` is neither applied where it is built in `call` nor stored "
                 "on `self` by `__init__`"
@@ -525,11 +532,11 @@ class LambdaVariables(LayerClassRule):
             node
             for function in find(classdef, cst.FunctionDef)
             for node in find(function, cst.Attribute)
-            if m.matches(node, m.Attribute(value=m.Name(self_name(function) or "self"), attr=m.Name(attribute)))
+            if is_attribute_of(node, self_name(function) or "self", attribute)
         ]
         applied = [
             c for c in find(call, cst.Call)
-            if m.matches(c.func, m.Attribute(value=m.Name(self_param), attr=m.Name(attribute)))
+            if is_attribute_of(c.func, self_param, attribute)
         ]
         if len(uses) != 2 or len(applied) != 1:
             raise Refusal(
@@ -620,7 +627,7 @@ class LambdaVariables(LayerClassRule):
         shape_locals: dict[str, cst.BaseExpression] = {}
         build_lines: list[str] = []
         counts: dict[str, int] = {}
-        for target in m.findall(function.body, m.AssignTarget()):
+        for target in find(function.body, cst.AssignTarget):
             for name in free_names(target.target):
                 counts[name] = counts.get(name, 0) + 1
         taken = set(LAYER_ATTRIBUTES)
@@ -708,9 +715,14 @@ class LambdaVariables(LayerClassRule):
         }
         taken = set(LAYER_ATTRIBUTES) | _class_attributes(classdef)
         problems = []
-        for site in m.findall(call, m.Call(func=m.Call())):
+        # `Lambda(f)(x)` sites whose function creates variables -> that function (a
+        # lambda or a local def). Planning them takes names and orders the weights of
+        # `build`: it goes in source order.
+        targets: dict[int, cst.CSTNode] = {}
+        sites = []
+        for site in find(call, cst.Call):
             inner = site.func
-            if not is_lambda_layer(inner, index):
+            if not (isinstance(inner, cst.Call) and is_lambda_layer(inner, index)):
                 continue
             function = wrapped_function(inner)
             if function is None:
@@ -718,6 +730,10 @@ class LambdaVariables(LayerClassRule):
             target = local_defs.get(function.value) if isinstance(function, cst.Name) else function
             if target is None or not self._creates_variables(target):
                 continue
+            targets[id(site)] = target
+            sites.append(site)
+        for site in in_source_order(call, sites):
+            inner, target = site.func, targets[id(site)]
             try:
                 if self.is_suppressed(next(s for s in call.body.body if _contains(s, site))):
                     return None
@@ -745,7 +761,7 @@ class LambdaVariables(LayerClassRule):
     def _plan_site(self, site, lambda_call, function, self_param, tensor, call, taken, plan) -> _LocalPlan:
         if len(site.args) != 1 or site.args[0].keyword is not None or site.args[0].star:
             raise Refusal("the `Lambda` is applied to more than one input")
-        if not m.matches(site.args[0].value, m.Name(tensor)) or _rebinds(call, tensor):
+        if not is_name(site.args[0].value, tensor) or _rebinds(call, tensor):
             raise Refusal(f"the `Lambda` is applied to something other than `call`'s input `{tensor}`")
         for arg in lambda_call.args[1:]:
             keyword = arg.keyword.value if arg.keyword is not None else None
@@ -762,9 +778,10 @@ class LambdaVariables(LayerClassRule):
         parameter = params.params[0].name.value
         weights, replacements = [], {}
         index = self.context.imports
-        for variable in m.findall(function.body, m.Call()):
-            if not index.is_api(variable.func, *VARIABLE_FACTORIES):
-                continue
+        variables = [
+            c for c in find(function.body, cst.Call) if index.is_api(c.func, *VARIABLE_FACTORIES)
+        ]
+        for variable in in_source_order(function.body, variables):
             if not index.is_api(variable.func, "tf.Variable"):
                 raise Refusal(f"`{code_of(variable.func)}` in a `lambda` is not a `tf.Variable`")
             arguments, expressions = variable_arguments(variable)
@@ -804,7 +821,9 @@ class LambdaVariables(LayerClassRule):
         if len(params.params) != 1 or params.kwonly_params or params.star_kwarg or isinstance(params.star_arg, cst.Param):
             raise Refusal(f"`{function.name.value}` takes more than one input")
         uses = [
-            n for n in m.findall(call, m.Name(function.name.value)) if n is not function.name
+            n
+            for n in find(call, cst.Name)
+            if n.value == function.name.value and n is not function.name
         ]
         if len(uses) != 1:
             raise Refusal(f"`{function.name.value}` is used other than by this `Lambda`")
@@ -890,12 +909,12 @@ def _module_initializer_names(module: cst.Module, index) -> set[str]:
 
 def _class_attributes(classdef: cst.ClassDef) -> set[str]:
     names = set()
-    for function in m.findall(classdef, m.FunctionDef()):
+    for function in find(classdef, cst.FunctionDef):
         self_param = self_name(function)
         if self_param is None:
             continue
-        for target in m.findall(function, m.AssignTarget()):
-            if m.matches(target.target, m.Attribute(value=m.Name(self_param))):
+        for target in find(function, cst.AssignTarget):
+            if is_attribute_of(target.target, self_param):
                 names.add(target.target.attr.value)
         names.add(function.name.value)
     return names
@@ -921,13 +940,14 @@ def _stands_alone(root: cst.CSTNode, node: cst.CSTNode) -> bool:
 
 def _rebinds(function: cst.FunctionDef, name: str) -> bool:
     return any(
-        m.findall(target.target, m.Name(name))
-        for target in m.findall(function, m.AssignTarget() | m.AugAssign())
+        is_name(found, name)
+        for target in find(function, cst.AssignTarget, cst.AugAssign)
+        for found in find(target.target, cst.Name)
     )
 
 
 def _contains(statement: cst.CSTNode, node: cst.CSTNode) -> bool:
-    return any(found is node for found in m.findall(statement, m.Call()))
+    return any(found is node for found in find(statement, cst.Call))
 
 
 def _first_line(statement) -> str:

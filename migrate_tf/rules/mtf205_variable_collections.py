@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import code_of, string_literal
 from migrate_tf.shared.initializers import Refusal, bind_arguments
 from migrate_tf.shared.layers import layer_base_kind, method, self_name
-from migrate_tf.shared.names import find_param, is_string
+from migrate_tf.shared.names import find_param, is_attribute_of, is_name, is_string
 from migrate_tf.shared.walk import find
 
 #: Collection keys and what they hold, as the layer property that holds the same.
@@ -154,7 +153,7 @@ class VariableCollections(Rule):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         bindings: dict[str, str | None] = {}
-        for function in m.findall(node, m.FunctionDef()):
+        for function in find(node, cst.FunctionDef):
             self_param = self_name(function)
             if self_param is None:
                 continue
@@ -231,7 +230,7 @@ class VariableCollections(Rule):
                 "of the layer whose variables it should hold"
             )
         scope = arguments.get("scope")
-        if scope is None or m.matches(scope, m.Name("None")):
+        if scope is None or is_name(scope, "None"):
             raise Refusal(
                 f"it selects every variable of the program; use `model.{prop}` of the "
                 "model that holds them"
@@ -296,7 +295,7 @@ class VariableCollections(Rule):
                     continue
                 target = small.targets[0].target
                 if self_param is not None:
-                    if not m.matches(target, m.Attribute(value=m.Name(self_param))):
+                    if not is_attribute_of(target, self_param):
                         continue
                     key = f"self.{target.attr.value}"
                 elif isinstance(target, cst.Name):
