@@ -103,42 +103,83 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """``node`` and everything below it, in source order."""
-    stack = [node]
+    return iter(descendants(node))
+
+
+#: Trees never change, so a tree's nodes are listed once and asked many times. A
+#: listing is in preorder, where every subtree is a contiguous run: walking a node
+#: registers each node below it with its run, so asking about any part of a tree
+#: already walked (a statement of a function, a call of a statement) is a slice.
+#: Keyed by id, holding the node so the id stays its own: id -> (node, the listing
+#: it is part of, start, end). Cleared after each file (see :func:`clear_cache`) and
+#: whenever it grows past a bound.
+_RUNS: dict[int, tuple[cst.CSTNode, tuple[cst.CSTNode, ...], int, int]] = {}
+#: (id of node, types) -> (node, what :func:`find` answered): rules ask the same
+#: question of the same subtree many times.
+_FOUND: dict[tuple[int, tuple[type, ...]], tuple[cst.CSTNode, list]] = {}
+_CACHE_LIMIT = 2_000_000
+
+
+def _listing(root: cst.CSTNode) -> tuple[tuple[cst.CSTNode, ...], list[int]]:
+    """``root`` and everything below it in preorder, and where each node's subtree
+    ends in that listing (exclusive)."""
+    nodes: list[cst.CSTNode] = []
+    ends: list[int] = []
+    stack: list = [root]
     while stack:
         current = stack.pop()
-        yield current
-        below = list(children(current))
-        below.reverse()
-        stack.extend(below)
-
-
-#: Trees never change, so a subtree's nodes are listed once and asked many times.
-#: Keyed by id, holding the node so the id stays its own; cleared after each file
-#: (see :func:`clear_cache`) and whenever it grows past a bound.
-_DESCENDANTS: dict[int, tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = {}
-_CACHE_LIMIT = 200_000
+        if type(current) is int:  # the subtree of the node at this position is done
+            ends[current] = len(nodes)
+            continue
+        position = len(nodes)
+        nodes.append(current)
+        ends.append(position + 1)
+        below = []
+        for name in _fields(type(current)):
+            value = getattr(current, name)
+            if isinstance(value, cst.CSTNode):
+                below.append(value)
+            elif isinstance(value, (list, tuple)):
+                below.extend(item for item in value if isinstance(item, cst.CSTNode))
+        if below:
+            stack.append(position)
+            below.reverse()
+            stack.extend(below)
+    return tuple(nodes), ends
 
 
 def descendants(node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
-    """``node`` and everything below it, in source order (cached per node)."""
-    entry = _DESCENDANTS.get(id(node))
-    if entry is not None and entry[0] is node:
-        return entry[1]
-    found = tuple(walk(node))
-    if len(_DESCENDANTS) >= _CACHE_LIMIT:
-        _DESCENDANTS.clear()
-    _DESCENDANTS[id(node)] = (node, found)
-    return found
+    """``node`` and everything below it, in source order (cached per tree)."""
+    entry = _RUNS.get(id(node))
+    if entry is None or entry[0] is not node:
+        listing, ends = _listing(node)
+        if len(_RUNS) + len(listing) > _CACHE_LIMIT:
+            clear_cache()
+        for position, item in enumerate(listing):
+            _RUNS[id(item)] = (item, listing, position, ends[position])
+        return listing
+    _, listing, start, end = entry
+    if start == 0 and end == len(listing):
+        return listing
+    return listing[start:end]
 
 
 def clear_cache() -> None:
     """Forget cached subtrees (the engine calls this after each file)."""
-    _DESCENDANTS.clear()
+    _RUNS.clear()
+    _FOUND.clear()
 
 
 def find(node: cst.CSTNode, *types: type[T]) -> list[T]:
     """Every node of the given types in ``node`` (``node`` included), in source order."""
-    return [item for item in descendants(node) if isinstance(item, types)]
+    key = (id(node), types)
+    entry = _FOUND.get(key)
+    if entry is None or entry[0] is not node:
+        found = [item for item in descendants(node) if isinstance(item, types)]
+        if len(_FOUND) >= _CACHE_LIMIT:
+            _FOUND.clear()
+        _FOUND[key] = entry = (node, found)
+    return list(entry[1])  # a copy: callers may change their list
 
 
 def contains(node: cst.CSTNode, *types: type[cst.CSTNode]) -> bool:
