@@ -106,7 +106,7 @@ def run_cell(case: matrix.Case, entry: str) -> Row:
         seconds = time.monotonic() - started
         verdict = matrix.check(case, entry, before, matrix.snapshot(base), outcome)
         message = verdict.message
-        if entry == "stdin" and expect.message is None:
+        if entry == "stdin" and expect.message is None and verdict.handled:
             same = outcome.stdout == case.stdin
             message = f"stdout: {'the input, unchanged' if same else 'its migration'} ({len(outcome.stdout)} bytes)"
         if seconds > 5:
