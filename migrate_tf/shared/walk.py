@@ -16,9 +16,16 @@ import libcst as cst
 
 T = TypeVar("T", bound=cst.CSTNode)
 
-#: Fields that only hold whitespace, comments or punctuation.
+#: Fields that only hold whitespace, comments or punctuation (besides every field
+#: whose name starts with ``whitespace``, see :func:`_fields`).
 _SKIPPED_FIELDS = frozenset(
     {
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "first_colon",
+        "second_colon",
         "lpar",
         "rpar",
         "leading_lines",
@@ -33,44 +40,6 @@ _SKIPPED_FIELDS = frozenset(
         "colon",
         "dot",
         "star_tok",
-        "whitespace_before",
-        "whitespace_after",
-        "whitespace_before_colon",
-        "whitespace_after_colon",
-        "whitespace_before_params",
-        "whitespace_after_def",
-        "whitespace_after_class",
-        "whitespace_after_star",
-        "whitespace_after_arg",
-        "whitespace_before_as",
-        "whitespace_after_as",
-        "whitespace_after_import",
-        "whitespace_before_import",
-        "whitespace_after_from",
-        "whitespace_after_for",
-        "whitespace_before_in",
-        "whitespace_after_in",
-        "whitespace_after_if",
-        "whitespace_before_if",
-        "whitespace_after_with",
-        "whitespace_after_while",
-        "whitespace_before_else",
-        "whitespace_after_else",
-        "whitespace_after_await",
-        "whitespace_after_lambda",
-        "whitespace_after_return",
-        "whitespace_after_del",
-        "whitespace_after_assert",
-        "whitespace_after_raise",
-        "whitespace_after_global",
-        "whitespace_after_nonlocal",
-        "whitespace_after_indicator",
-        "whitespace_after_walrus",
-        "whitespace_before_walrus",
-        "whitespace_after_except",
-        "whitespace_after_try",
-        "whitespace_before_expression",
-        "whitespace_after_expression",
     }
 )
 
@@ -83,7 +52,7 @@ def _fields(cls: type) -> tuple[str, ...]:
         fields = tuple(
             field.name
             for field in dataclasses.fields(cls)
-            if field.name not in _SKIPPED_FIELDS
+            if field.name not in _SKIPPED_FIELDS and not field.name.startswith("whitespace")
         )
         _FIELDS[cls] = fields
     return fields
