@@ -40,8 +40,40 @@ _SKIPPED_FIELDS = frozenset(
         "colon",
         "dot",
         "star_tok",
+        "leading_whitespace",
     }
 )
+
+#: Node classes whose dataclass declares fields in another order than the source
+#: has them: the source order (LibCST's visitors follow it too), so that `find`
+#: lists nodes as they stand in the file (decorators before the function, `a` before
+#: the test in `a if test else b`, a keyword before its value). Fields not named
+#: here keep the dataclass order, after these.
+_SOURCE_ORDER = {
+    "Arg": ("keyword", "value"),
+    "ClassDef": ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    "CompFor": ("asynchronous", "target", "iter", "ifs", "inner_for_in"),
+    "ExceptHandler": ("type", "name", "body"),
+    "ExceptStarHandler": ("type", "name", "body"),
+    "For": ("asynchronous", "target", "iter", "body", "orelse"),
+    "FormattedString": ("start", "parts", "end"),
+    "FunctionDef": (
+        "decorators", "asynchronous", "name", "type_parameters", "params", "returns", "body",
+    ),
+    "IfExp": ("body", "test", "orelse"),
+    "ImportFrom": ("relative", "module", "names"),
+    "LazyImportFrom": ("relative", "module", "names"),
+    "Index": ("star", "value"),
+    "Match": ("subject", "indent", "cases"),
+    "MatchCase": ("pattern", "guard", "body"),
+    "Param": ("star", "name", "annotation", "default"),
+    "Parameters": (
+        "posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params", "star_kwarg",
+    ),
+    "TemplatedString": ("start", "parts", "end"),
+    "TypeAlias": ("name", "type_parameters", "value"),
+    "With": ("asynchronous", "items", "body"),
+}
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -49,11 +81,13 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 def _fields(cls: type) -> tuple[str, ...]:
     fields = _FIELDS.get(cls)
     if fields is None:
-        fields = tuple(
+        declared = [
             field.name
             for field in dataclasses.fields(cls)
             if field.name not in _SKIPPED_FIELDS and not field.name.startswith("whitespace")
-        )
+        ]
+        first = [name for name in _SOURCE_ORDER.get(cls.__name__, ()) if name in declared]
+        fields = tuple(first + [name for name in declared if name not in first])
         _FIELDS[cls] = fields
     return fields
 
