@@ -11,7 +11,9 @@ from migrate_tf.shared.codegen import code_of
 from migrate_tf.shared.initializers import Refusal
 from migrate_tf.shared.layer_rules import LayerClassRule
 from migrate_tf.shared.layers import method, remove_statements, self_name
+from migrate_tf.shared.names import is_attribute_of
 from migrate_tf.shared.shapes import positional_params
+from migrate_tf.shared.walk import find
 
 #: The weight lists of a Keras 2 layer, and the sublayer properties that feed each of
 #: them with nothing but weights of its own kind.
@@ -161,6 +163,9 @@ class ManualWeightTracking(LayerClassRule):
     def _plan(self, classdef: cst.ClassDef, kind: str) -> _ClassPlan | None:
         """What goes, method by method; None (with findings) when anything stays: a
         class whose manual tracking is only partly removed would still fail."""
+        # Everything below is about the private weight lists: most layers never use them.
+        if not any(node.attr.value in WEIGHT_LISTS for node in find(classdef, cst.Attribute)):
+            return None
         sublayers = self._sublayers(classdef)
         call = method(classdef, "call")
         plan = _ClassPlan()
@@ -171,14 +176,14 @@ class ManualWeightTracking(LayerClassRule):
             if not isinstance(function, cst.FunctionDef):
                 continue
             self_param = self_name(function)
-            if self_param is None or not m.findall(function, _private_list(self_param)):
+            if self_param is None or not _private_lists(function, self_param):
                 continue
             if self.is_suppressed(function):
                 return None
             removed: set[int] = set()
             fed: set[str] = set()
             for statement in function.body.body:
-                if not m.findall(statement, _private_list(self_param)):
+                if not _private_lists(statement, self_param):
                     continue
                 if self.is_suppressed(statement):
                     return None
@@ -195,7 +200,7 @@ class ManualWeightTracking(LayerClassRule):
                     removed.add(id(statement))
                     fed.update(feeds)
                     continue
-                nodes = m.findall(statement, _private_list(self_param))
+                nodes = _private_lists(statement, self_param)
                 problems.append((nodes[0], statement, reason))
             if removed:
                 if function.name.value == "build":
@@ -221,13 +226,13 @@ class ManualWeightTracking(LayerClassRule):
         """`self.x = <Keras layer>(...)` (or a list of them) assigned once in the class."""
         found: dict[str, _Sublayer] = {}
         counts: dict[str, int] = {}
-        for function in m.findall(classdef, m.FunctionDef()):
+        for function in find(classdef, cst.FunctionDef):
             self_param = self_name(function)
             if self_param is None:
                 continue
-            for assign in m.findall(function, m.Assign()):
+            for assign in find(function, cst.Assign):
                 for target in assign.targets:
-                    if not m.matches(target.target, m.Attribute(value=m.Name(self_param))):
+                    if not is_attribute_of(target.target, self_param):
                         continue
                     attribute = target.target.attr.value
                     counts[attribute] = counts.get(attribute, 0) + 1
@@ -280,15 +285,12 @@ class ManualWeightTracking(LayerClassRule):
             and len(small.targets) == 1
             and isinstance(small.value, cst.BinaryOperation)
             and isinstance(small.value.operator, cst.Add)
-            and m.matches(small.targets[0].target, _private_list(self_param))
-            and m.matches(
-                small.value.left,
-                m.Attribute(value=m.Name(self_param), attr=m.Name(small.targets[0].target.attr.value)),
-            )
+            and _is_private_list(small.targets[0].target, self_param)
+            and is_attribute_of(small.value.left, self_param, small.targets[0].target.attr.value)
         ):
             # self._trainable_weights = self._trainable_weights + ...
             target, operation, value = small.targets[0].target, "extend", small.value.right
-        if target is None or not m.matches(target, _private_list(self_param)):
+        if target is None or not _is_private_list(target, self_param):
             return None
         weight_list = target.attr.value
         if operation == "append":
@@ -298,11 +300,11 @@ class ManualWeightTracking(LayerClassRule):
     def _feeding_loop(self, loop: cst.For, self_param, sublayers) -> set[str] | None:
         """`for layer in self.blocks: self._trainable_weights.extend(layer.trainable_weights)`."""
         body = loop.body.body if isinstance(loop.body, cst.IndentedBlock) else ()
-        if not body or not m.findall(loop, _private_list(self_param)):
+        if not body or not _private_lists(loop, self_param):
             return None
         if loop.orelse is not None or not isinstance(loop.target, cst.Name):
             raise Refusal("the loop does more than add a list of sublayers' weights")
-        if not m.matches(loop.iter, m.Attribute(value=m.Name(self_param))):
+        if not is_attribute_of(loop.iter, self_param):
             raise Refusal(f"`{code_of(loop.iter)}` is not a list of sublayers of this layer")
         attribute = loop.iter.attr.value
         listed = sublayers.get(attribute)
@@ -396,7 +398,7 @@ class ManualWeightTracking(LayerClassRule):
         if classdef is None:
             return None
         flags = set()
-        for assign in m.findall(classdef, m.Assign()):
+        for assign in find(classdef, cst.Assign):
             for target in assign.targets:
                 if not (
                     m.matches(target.target, m.Attribute(attr=m.Name(attribute)))
@@ -461,9 +463,19 @@ def _private_list(self_param: str):
     )
 
 
+def _is_private_list(node, self_param: str) -> bool:
+    """`self._trainable_weights` and the other weight lists Keras 2 kept."""
+    return is_attribute_of(node, self_param) and node.attr.value in WEIGHT_LISTS
+
+
+def _private_lists(node: cst.CSTNode, self_param: str) -> list[cst.Attribute]:
+    """The private weight lists ``node`` uses, in source order."""
+    return [found for found in find(node, cst.Attribute) if _is_private_list(found, self_param)]
+
+
 def _rebinds(function: cst.FunctionDef, name: str) -> bool:
-    for target in m.findall(function, m.AssignTarget() | m.AugAssign()):
-        if m.findall(target.target, m.Name(name)):
+    for target in find(function, cst.AssignTarget, cst.AugAssign):
+        if any(found.value == name for found in find(target.target, cst.Name)):
             return True
     return False
 

@@ -9,7 +9,8 @@ import libcst.matchers as m
 
 from migrate_tf.shared.codegen import code_of
 from migrate_tf.shared.initializers import Refusal
-from migrate_tf.shared.names import single_assignment
+from migrate_tf.shared.names import is_attribute_of, single_assignment
+from migrate_tf.shared.walk import encloses, find, pruned
 from migrate_tf.shared.layer_rules import LayerClassRule
 from migrate_tf.shared.layers import (
     blank_lines_between_methods,
@@ -176,7 +177,7 @@ class VariablesInCall(LayerClassRule):
         handled: set[int] = set()
         problems: list[tuple[cst.CSTNode, cst.CSTNode, str]] = []
         for statement in call.body.body:
-            found = [c for c in creations if _contains(statement, c)]
+            found = [c for c in creations if encloses(statement, c)]
             if not found:
                 continue
             if self.is_suppressed(statement):
@@ -199,7 +200,7 @@ class VariablesInCall(LayerClassRule):
             handled.update(id(c) for c in found)
         for creation in creations:
             if id(creation) not in handled and not self._is_mtf201s(call, creation, self_param):
-                statement = next(s for s in call.body.body if _contains(s, creation))
+                statement = next(s for s in call.body.body if encloses(s, creation))
                 problems.append(
                     (creation, statement, "it is not created by a first-call guard or a "
                      "direct `self.<name> = self.add_weight(...)`")
@@ -228,27 +229,12 @@ class VariablesInCall(LayerClassRule):
     def _creations(self, call: cst.FunctionDef, self_param: str) -> list[cst.Call]:
         """Calls in `call` (not in nested functions) that create a variable."""
         index = self.context.imports
-        found = []
-
-        class Finder(cst.CSTVisitor):
-            def visit_FunctionDef(self, node) -> bool:
-                return node is call
-
-            def visit_Lambda(self, node) -> bool:
-                return False
-
-            def visit_Call(self, node: cst.Call) -> None:
-                if index.is_api(node.func, *VARIABLE_FACTORIES) or m.matches(
-                    node.func,
-                    m.Attribute(
-                        value=m.Name(self_param),
-                        attr=m.Name("add_weight") | m.Name("add_variable"),
-                    ),
-                ):
-                    found.append(node)
-
-        call.visit(Finder())
-        return found
+        return [
+            node
+            for node in pruned(call, lambda node: isinstance(node, (cst.FunctionDef, cst.Lambda)))
+            if isinstance(node, cst.Call)
+            and (index.is_api(node.func, *VARIABLE_FACTORIES) or _is_add_weight(node, self_param))
+        ]
 
     def _is_mtf201s(self, call, creation, self_param) -> bool:
         """A top-level `self.x = tf.Variable(...)` of `call`: MTF201 moves it."""
@@ -386,17 +372,15 @@ class VariablesInCall(LayerClassRule):
 
     def _check_single_assignment(self, classdef, attribute: str, allowed: set[int]) -> None:
         """Refusal when `self.<attribute>` is assigned anywhere but ``allowed`` statements."""
-        for function in m.findall(classdef, m.FunctionDef()):
+        for function in find(classdef, cst.FunctionDef):
             self_param = self_name(function)
             if self_param is None:
                 continue
-            for statement in m.findall(function, m.SimpleStatementLine()):
+            for statement in find(function, cst.SimpleStatementLine):
                 if id(statement) in allowed:
                     continue
-                for target in m.findall(statement, m.AssignTarget() | m.AugAssign()):
-                    if m.matches(
-                        target.target, m.Attribute(value=m.Name(self_param), attr=m.Name(attribute))
-                    ):
+                for target in find(statement, cst.AssignTarget, cst.AugAssign):
+                    if is_attribute_of(target.target, self_param, attribute):
                         raise Refusal(f"`self.{attribute}` is assigned elsewhere too")
 
 
@@ -410,7 +394,7 @@ class _Guard:
 def _direct_assignment(statement, self_param):
     """(target, call) for `self.x = <call>(...)` as a whole statement."""
     found = single_assignment(statement)
-    if found is None or not m.matches(found[0], m.Attribute(value=m.Name(self_param))):
+    if found is None or not is_attribute_of(found[0], self_param):
         return None
     if not isinstance(found[1], cst.Call):
         return None
@@ -418,9 +402,8 @@ def _direct_assignment(statement, self_param):
 
 
 def _is_add_weight(call: cst.Call, self_param: str) -> bool:
-    return m.matches(
-        call.func,
-        m.Attribute(value=m.Name(self_param), attr=m.Name("add_weight") | m.Name("add_variable")),
+    return is_attribute_of(call.func, self_param, "add_weight") or is_attribute_of(
+        call.func, self_param, "add_variable"
     )
 
 
@@ -436,10 +419,6 @@ def _sets_built(statement, self_param) -> bool:
             ]
         ),
     )
-
-
-def _contains(statement: cst.CSTNode, node: cst.CSTNode) -> bool:
-    return any(found is node for found in m.findall(statement, m.Call()))
 
 
 def _first_line(statement) -> str:

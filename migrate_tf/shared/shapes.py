@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrate_tf.shared.walk import children, find
+from migrate_tf.shared.walk import find, pruned
 
 from migrate_tf.shared.codegen import code_of, expression
 from migrate_tf.shared.initializers import Refusal
@@ -171,17 +171,17 @@ def bound_names(target: cst.BaseExpression) -> list[str]:
 def assigned_names(function: cst.FunctionDef) -> set[str]:
     """Parameters and every name a function binds (its locals)."""
     names = {param.name.value for param in _all_params(function.params)}
-    stack = list(children(function.body))
-    while stack:
-        node = stack.pop()
+    for node in pruned(function.body, _is_scope):
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             names.add(node.name.value)
-            continue  # nested functions and classes have their own scope
-        if isinstance(node, cst.Lambda):
-            continue
-        names.update(_names_bound_by(node))
-        stack.extend(children(node))
+        else:
+            names.update(_names_bound_by(node))
     return names
+
+
+def _is_scope(node: cst.CSTNode) -> bool:
+    """Functions, classes and lambdas nested in a function have their own names."""
+    return isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
 
 
 def _names_bound_by(node: cst.CSTNode) -> list[str]:

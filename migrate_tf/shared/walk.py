@@ -10,7 +10,7 @@ directly instead. Whitespace and punctuation are never descended into.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterator, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 import libcst as cst
 
@@ -187,3 +187,22 @@ def find(node: cst.CSTNode, *types: type[T]) -> list[T]:
 
 def contains(node: cst.CSTNode, *types: type[cst.CSTNode]) -> bool:
     return any(isinstance(item, types) for item in descendants(node))
+
+
+def encloses(node: cst.CSTNode, inner: cst.CSTNode) -> bool:
+    """Whether ``inner`` (this very node) is ``node`` or below it."""
+    return any(item is inner for item in descendants(node))
+
+
+def pruned(node: cst.CSTNode, stop: Callable[[cst.CSTNode], bool]) -> Iterator[cst.CSTNode]:
+    """``node`` and what is below it in source order, without descending below the
+    nodes ``stop`` is true for (they are listed): a scope's own names, not those of
+    the functions nested in it."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current is node or not stop(current):
+            below = list(children(current))
+            below.reverse()
+            stack.extend(below)
