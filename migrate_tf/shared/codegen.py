@@ -18,7 +18,38 @@ _EMPTY_MODULE = cst.Module(body=[])
 
 def code_of(node: cst.CSTNode) -> str:
     """The source of an expression node, as one logical line where possible."""
+    dotted = _plain_dotted_name(node)
+    if dotted is not None:
+        return dotted
     return _EMPTY_MODULE.code_for_node(node)
+
+
+def _plain_dotted_name(node: cst.CSTNode) -> str | None:
+    """The source of `a.b.c` written without parentheses or spaces (most of what
+    ``code_of`` is asked for), without LibCST's code generation; None otherwise."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        dot = node.dot
+        if (
+            node.lpar
+            or node.rpar
+            or node.attr.lpar
+            or node.attr.rpar
+            or not isinstance(dot, cst.Dot)
+            or not _is_no_space(dot.whitespace_before)
+            or not _is_no_space(dot.whitespace_after)
+        ):
+            return None
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name) or node.lpar or node.rpar:
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _is_no_space(whitespace) -> bool:
+    return isinstance(whitespace, cst.SimpleWhitespace) and whitespace.value == ""
 
 
 def render_call(

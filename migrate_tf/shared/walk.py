@@ -10,11 +10,14 @@ directly instead. Whitespace and punctuation are never descended into.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Callable, Iterator, TypeVar
 
 import libcst as cst
 
 T = TypeVar("T", bound=cst.CSTNode)
+N = TypeVar("N", bound=cst.CSTNode)
+R = TypeVar("R")
 
 #: Fields that only hold whitespace, comments or punctuation (besides every field
 #: whose name starts with ``whitespace``, see :func:`_fields`).
@@ -167,10 +170,35 @@ def descendants(node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
     return listing[start:end]
 
 
+#: Caches of answers about one file's trees (see :func:`answers_per_file`).
+_PER_FILE: list[dict] = []
+
+
 def clear_cache() -> None:
-    """Forget cached subtrees (the engine calls this after each file)."""
+    """Forget cached subtrees and answers (the engine calls this after each file)."""
     _RUNS.clear()
     _FOUND.clear()
+    for cache in _PER_FILE:
+        cache.clear()
+
+
+def answers_per_file(function: Callable[[N], R]) -> Callable[[N], R]:
+    """``function(node)`` computed once per node until the file is done (its answer
+    must not be changed by callers: return frozensets and tuples)."""
+    cache: dict[int, tuple[N, R]] = {}
+    _PER_FILE.append(cache)
+
+    @functools.wraps(function)
+    def cached(node: N) -> R:
+        entry = cache.get(id(node))
+        if entry is None or entry[0] is not node:
+            if len(cache) >= _CACHE_LIMIT:  # a caller that never clears (not the engine)
+                cache.clear()
+            entry = (node, function(node))
+            cache[id(node)] = entry
+        return entry[1]
+
+    return cached
 
 
 def find(node: cst.CSTNode, *types: type[T]) -> list[T]:

@@ -13,7 +13,7 @@ import re
 
 import libcst as cst
 
-from migrate_tf.shared.walk import find
+from migrate_tf.shared.walk import answers_per_file, find
 
 from migrate_tf.shared.imports import ImportIndex
 from migrate_tf.shared.layers import safe_attribute
@@ -191,7 +191,8 @@ class LayerPlan:
         return [param.name.value for param in self.config]
 
 
-def module_level_names(module: cst.Module) -> set[str]:
+@answers_per_file
+def module_level_names(module: cst.Module) -> frozenset[str]:
     names: set[str] = set()
     index = ImportIndex.from_module(module, source="")
     names.update(index.bindings)
@@ -201,4 +202,4 @@ def module_level_names(module: cst.Module) -> set[str]:
         elif isinstance(statement, cst.SimpleStatementLine):
             for target in find(statement, cst.AssignTarget):
                 names.update(bound_names(target.target))
-    return names
+    return frozenset(names)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import dataclasses
+import functools
 
 import libcst as cst
 import libcst.matchers as m
@@ -89,7 +90,7 @@ class ClassWriter:
     def write(self) -> cst.ClassDef:
         c = self.conversion
         self._settle_attribute_names()
-        classdef = parse_statements(f"class {c.class_name}({self.keras}.layers.Layer):\n    pass\n")[0]
+        classdef = _layer_class(self.keras).with_changes(name=cst.Name(c.class_name))
         docstring = [s for s in c.body[:1] if is_docstring(s)]
         assert isinstance(classdef, cst.ClassDef)
         members: list[cst.BaseStatement] = list(docstring)
@@ -108,9 +109,7 @@ class ClassWriter:
                 canonical = self.index.canonical(call.func) or ""
                 if canonical.startswith(("tf1.layers.", "tf.layers.", "tf1.compat.v1.layers.")) or (
                     self.index.is_api(call.func, "tf.get_variable", "tf.variable_scope")
-                ) or "compat.v1.layers." in code_of(call.func) or code_of(call.func).endswith(
-                    ("get_variable", "variable_scope")
-                ):
+                ) or _names_tf1_variables(code_of(call.func)):
                     # Never hand out a class that would still create TF1 variables.
                     raise Refusal(
                         f"`{code_of(call.func)}` would be left in the layer unconverted"
@@ -251,8 +250,7 @@ class ClassWriter:
             statements.extend(
                 parse_statements(self._sublayer_creation(sublayer, moved_arguments, class_name) + "\n")
             )
-        text = render_signature("build", signature, indent=4) + "\n    pass\n"
-        build = parse_statements(text)[0]
+        build = _method(render_signature("build", signature, indent=4))
         return build.with_changes(body=build.body.with_changes(body=self.prelude + statements))
 
     def _shape_locals(self) -> dict[str, cst.SimpleStatementLine]:
@@ -438,8 +436,7 @@ class ClassWriter:
         if c.training is not None:
             default = code_of(c.training.default) if c.training.default is not None else "None"
             signature.append(f"training={default}")
-        text = render_signature("call", signature, indent=4) + "\n    pass\n"
-        call = parse_statements(text)[0]
+        call = _method(render_signature("call", signature, indent=4))
         body = [s for s in c.body if not is_docstring(s)]
         rewriter = CallBodyRewriter(c, self.index, self.keras)
         rewritten = []
@@ -457,6 +454,31 @@ class ClassWriter:
         else:
             body = [cst.SimpleStatementLine(body=[cst.Pass()])]
         return call.with_changes(body=call.body.with_changes(body=body))
+
+
+@functools.lru_cache(maxsize=64)
+def _layer_class(keras: str) -> cst.ClassDef:
+    """`class Layer(<keras>.layers.Layer): pass`, parsed once per spelling of Keras
+    (nodes never change: every class is this one with its name and body replaced)."""
+    classdef = parse_statements(f"class Layer({keras}.layers.Layer):\n    pass\n")[0]
+    assert isinstance(classdef, cst.ClassDef)
+    return classdef
+
+
+@functools.lru_cache(maxsize=1024)
+def _method(signature: str) -> cst.FunctionDef:
+    """`<signature>: pass` parsed once per signature (`def call(self, x):` recurs)."""
+    function = parse_statements(signature + "\n    pass\n")[0]
+    assert isinstance(function, cst.FunctionDef)
+    return function
+
+
+def _names_tf1_variables(func_source: str) -> bool:
+    """Whether a callee, as written, looks like TF1's layers (`compat.v1.layers.`) or
+    variable functions (`...get_variable`, `...variable_scope`), whatever the imports."""
+    return "compat.v1.layers." in func_source or func_source.endswith(
+        ("get_variable", "variable_scope")
+    )
 
 
 class CallBodyRewriter(cst.CSTTransformer):
