@@ -18,18 +18,44 @@ def free_names(node: cst.CSTNode, *, skip_imports: bool = False) -> set[str]:
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Name):
+        kind = _KINDS[type(current)]
+        if kind is _NAME:
             found.add(current.value)
-        elif isinstance(current, (cst.Attribute, cst.Arg)):
+        elif kind is _VALUE_ONLY:
             stack.append(current.value)
-        elif isinstance(current, cst.Lambda):
+        elif kind is _LAMBDA:
             params = {param.name.value for param in current.params.params}
             found |= free_names(current.body) - params
-        elif skip_imports and isinstance(current, (cst.Import, cst.ImportFrom)):
+        elif skip_imports and kind is _IMPORT:
             continue
         else:
             stack.extend(children(current))
     return found
+
+
+_NAME, _VALUE_ONLY, _LAMBDA, _IMPORT, _OTHER = "name", "value only", "lambda", "import", "other"
+
+
+class _Kinds(dict):
+    """Node class -> how :func:`free_names` treats it. A lookup by exact class, because
+    `isinstance` on LibCST's abstract classes is a Python-level call for every miss."""
+
+    def __missing__(self, cls: type) -> str:
+        if issubclass(cls, cst.Name):
+            kind = _NAME
+        elif issubclass(cls, (cst.Attribute, cst.Arg)):
+            kind = _VALUE_ONLY
+        elif issubclass(cls, cst.Lambda):
+            kind = _LAMBDA
+        elif issubclass(cls, (cst.Import, cst.ImportFrom)):
+            kind = _IMPORT
+        else:
+            kind = _OTHER
+        self[cls] = kind
+        return kind
+
+
+_KINDS = _Kinds()
 
 
 def reads(node: cst.CSTNode, name: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 from typing import Callable, Iterator, TypeVar
 
 import libcst as cst
@@ -97,14 +98,40 @@ def _fields(cls: type) -> tuple[str, ...]:
 
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The node's direct children that carry code (not whitespace)."""
+    return iter(_child_nodes(node))
+
+
+def _child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    below = []
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
+        kind = _VALUE_KINDS[type(value)]
+        if kind is _NODE:
+            below.append(value)
+        elif kind is _SEQUENCE:
+            below.extend(item for item in value if _VALUE_KINDS[type(item)] is _NODE)
+    return below
+
+
+_NODE, _SEQUENCE, _OTHER = "node", "sequence", "other"
+
+
+class _ValueKinds(dict):
+    """Class of a field's value -> node, sequence or other. A lookup by exact class:
+    `isinstance(value, cst.CSTNode)` is ABCMeta's Python-level check for every node."""
+
+    def __missing__(self, cls: type) -> str:
+        if issubclass(cls, cst.CSTNode):
+            kind = _NODE
+        elif issubclass(cls, (list, tuple)):
+            kind = _SEQUENCE
+        else:
+            kind = _OTHER
+        self[cls] = kind
+        return kind
+
+
+_VALUE_KINDS = _ValueKinds()
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -113,24 +140,29 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 #: Trees never change, so a tree's nodes are listed once and asked many times. A
-#: listing is in preorder, where every subtree is a contiguous run: walking a node
+#: listing is in preorder, where every subtree is a contiguous run: listing a node
 #: registers each node below it with its run, so asking about any part of a tree
-#: already walked (a statement of a function, a call of a statement) is a slice.
-#: Keyed by id, holding the node so the id stays its own: id -> (node, the listing
-#: it is part of, start, end). Cleared after each file (see :func:`clear_cache`) and
+#: already listed (a statement of a function, a call of a statement) is a slice.
+#: Every tree listed for the current file is appended to ``_NODES``; ``_ENDS[i]`` is
+#: where the subtree of ``_NODES[i]`` ends (exclusive); ``_POSITIONS`` maps the id
+#: of a listed node (kept alive by ``_NODES``, so the id stays its own) to its
+#: latest position. Ints only: a tuple per node made the garbage collector's visits
+#: the main cost of listing. Cleared after each file (see :func:`clear_cache`) and
 #: whenever it grows past a bound.
-_RUNS: dict[int, tuple[cst.CSTNode, tuple[cst.CSTNode, ...], int, int]] = {}
+_NODES: list[cst.CSTNode] = []
+_ENDS: list[int] = []
+_POSITIONS: dict[int, int] = {}
 #: (id of node, types) -> (node, what :func:`find` answered): rules ask the same
 #: question of the same subtree many times.
 _FOUND: dict[tuple[int, tuple[type, ...]], tuple[cst.CSTNode, list]] = {}
 _CACHE_LIMIT = 2_000_000
 
 
-def _listing(root: cst.CSTNode) -> tuple[tuple[cst.CSTNode, ...], list[int]]:
-    """``root`` and everything below it in preorder, and where each node's subtree
-    ends in that listing (exclusive)."""
-    nodes: list[cst.CSTNode] = []
-    ends: list[int] = []
+def _list(root: cst.CSTNode) -> int:
+    """Append ``root`` and everything below it to ``_NODES`` in preorder, with where
+    each subtree ends; the root's position."""
+    nodes, ends = _NODES, _ENDS
+    start = len(nodes)
     stack: list = [root]
     while stack:
         current = stack.pop()
@@ -140,34 +172,24 @@ def _listing(root: cst.CSTNode) -> tuple[tuple[cst.CSTNode, ...], list[int]]:
         position = len(nodes)
         nodes.append(current)
         ends.append(position + 1)
-        below = []
-        for name in _fields(type(current)):
-            value = getattr(current, name)
-            if isinstance(value, cst.CSTNode):
-                below.append(value)
-            elif isinstance(value, (list, tuple)):
-                below.extend(item for item in value if isinstance(item, cst.CSTNode))
+        below = _child_nodes(current)
         if below:
             stack.append(position)
             below.reverse()
             stack.extend(below)
-    return tuple(nodes), ends
+    _POSITIONS.update(zip(map(id, itertools.islice(nodes, start, None)), range(start, len(nodes))))
+    return start
 
 
-def descendants(node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
-    """``node`` and everything below it, in source order (cached per tree)."""
-    entry = _RUNS.get(id(node))
-    if entry is None or entry[0] is not node:
-        listing, ends = _listing(node)
-        if len(_RUNS) + len(listing) > _CACHE_LIMIT:
+def descendants(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``node`` and everything below it, in source order (cached per tree; a new
+    list each time)."""
+    position = _POSITIONS.get(id(node))
+    if position is None or _NODES[position] is not node:
+        if len(_NODES) > _CACHE_LIMIT:
             clear_cache()
-        for position, item in enumerate(listing):
-            _RUNS[id(item)] = (item, listing, position, ends[position])
-        return listing
-    _, listing, start, end = entry
-    if start == 0 and end == len(listing):
-        return listing
-    return listing[start:end]
+        position = _list(node)
+    return _NODES[position : _ENDS[position]]
 
 
 #: Caches of answers about one file's trees (see :func:`answers_per_file`).
@@ -176,7 +198,9 @@ _PER_FILE: list[dict] = []
 
 def clear_cache() -> None:
     """Forget cached subtrees and answers (the engine calls this after each file)."""
-    _RUNS.clear()
+    _NODES.clear()
+    _ENDS.clear()
+    _POSITIONS.clear()
     _FOUND.clear()
     for cache in _PER_FILE:
         cache.clear()
@@ -206,7 +230,8 @@ def find(node: cst.CSTNode, *types: type[T]) -> list[T]:
     key = (id(node), types)
     entry = _FOUND.get(key)
     if entry is None or entry[0] is not node:
-        found = [item for item in descendants(node) if isinstance(item, types)]
+        matches = _matching_classes(types)
+        found = [item for item in descendants(node) if matches[type(item)]]
         if len(_FOUND) >= _CACHE_LIMIT:
             _FOUND.clear()
         _FOUND[key] = entry = (node, found)
@@ -214,7 +239,32 @@ def find(node: cst.CSTNode, *types: type[T]) -> list[T]:
 
 
 def contains(node: cst.CSTNode, *types: type[cst.CSTNode]) -> bool:
-    return any(isinstance(item, types) for item in descendants(node))
+    matches = _matching_classes(types)
+    return any(matches[type(item)] for item in descendants(node))
+
+
+class _Subclasses(dict):
+    """Node class -> whether it is one of ``types`` (or a subclass): `isinstance` on
+    LibCST's abstract classes runs ABCMeta's Python-level check for every node that
+    is not of the exact class, a dictionary lookup does not."""
+
+    def __init__(self, types: tuple[type, ...]) -> None:
+        super().__init__()
+        self.types = types
+
+    def __missing__(self, cls: type) -> bool:
+        self[cls] = answer = issubclass(cls, self.types)
+        return answer
+
+
+_SUBCLASSES: dict[tuple[type, ...], _Subclasses] = {}
+
+
+def _matching_classes(types: tuple[type, ...]) -> _Subclasses:
+    matches = _SUBCLASSES.get(types)
+    if matches is None:
+        matches = _SUBCLASSES[types] = _Subclasses(types)
+    return matches
 
 
 def encloses(node: cst.CSTNode, inner: cst.CSTNode) -> bool:
