@@ -98,3 +98,40 @@ def test_visit_returning_false_skips_the_subtree_but_not_the_leave():
 def test_a_suppressed_statement_is_neither_visited_nor_left():
     _run(StopsAtFunctions, "def f():  # migrate-tf: ignore[MTF983]\n    inner = 1\nouter = 2\n")
     assert CALLS == ["visit_Name outer"]
+
+
+class KeepsIdentity(Rule):
+    __doc__ = DOC
+    CODE = "MTF984"
+    NAME = "keeps-identity"
+    SUMMARY = "Records whether the nodes it leaves were rebuilt."
+    TRIGGERS = ("=",)
+    REQUIRED_MODULES = ()
+
+    def visit_FunctionDef(self, node):
+        return False
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        CALLS.append(f"function rebuilt: {updated_node is not original_node}")
+        return updated_node
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        name = updated_node.body[0].targets[0].target
+        CALLS.append(f"name rebuilt: {name is not original_node.body[0].targets[0].target}")
+        return updated_node
+
+
+def test_nothing_is_rebuilt_below_a_node_every_rule_stepped_out_of_or_inside_a_name():
+    result = _run(KeepsIdentity, "def f():\n    inner = 1\nouter = (2)\n")
+    assert CALLS == ["function rebuilt: False", "name rebuilt: False"]
+    assert result.output == "def f():\n    inner = 1\nouter = (2)\n"
+
+
+def test_leaves_are_walked_into_when_a_rule_hooks_a_leaf_type_or_every_node():
+    from migrate_tf.engine.pipeline import _unwatched_leaves
+
+    assert cst.Name in _unwatched_leaves((KeepsIdentity,))
+    assert cst.SimpleWhitespace in _unwatched_leaves((KeepsIdentity,))
+    assert _unwatched_leaves((KeepsIdentity, StopsAtFunctions)) == frozenset()  # visit_Name
+    assert _unwatched_leaves((GenericHooks,)) == frozenset()
+    assert _unwatched_leaves((AttributeHooks,)) == frozenset()
