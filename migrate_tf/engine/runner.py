@@ -12,24 +12,25 @@ with a one-line reason; the other files are still processed.
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
-import multiprocessing
 import os
-from concurrent.futures.process import BrokenProcessPool
-from typing import Callable, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, Sequence
 
 from migrate_tf.config import Settings
-from migrate_tf.engine.notebook import is_notebook, migrate_notebook_bytes
 from migrate_tf.engine.pipeline import migrate_bytes
 from migrate_tf.engine.writer import deferred_interrupts, remove_stale_temporaries, write_file
 from migrate_tf.rules.base import Conversion, Finding, Rule
+
+if TYPE_CHECKING:  # imported where used: the editor's one-file runs never need them
+    import concurrent.futures
+    import multiprocessing
 
 Status = Literal["changed", "unchanged", "failed"]
 
 #: Below this many files a run stays in-process: starting workers would cost more
 #: than it saves.
 PARALLEL_MIN_FILES = 16
+NOTEBOOK_SUFFIX = ".ipynb"
 #: Each worker gets at least this many files; fewer workers are started otherwise.
 FILES_PER_WORKER = 8
 WORKER_CRASHED = (
@@ -115,7 +116,12 @@ def migrate_data(
 ) -> FileResult:
     """Migrate bytes already read (a file, or stdin) into a :class:`FileResult`."""
     # A notebook (by its name) is migrated by migrate_tf.engine.notebook.
-    migrate = migrate_notebook_bytes if is_notebook(path) else migrate_bytes
+    migrate = migrate_bytes
+    if path.lower().endswith(NOTEBOOK_SUFFIX):
+        from migrate_tf.engine.notebook import is_notebook, migrate_notebook_bytes
+
+        if is_notebook(path):
+            migrate = migrate_notebook_bytes
     try:
         result = migrate(data, rules=rules, settings=settings, filename=path)
     except Exception as error:  # noqa: BLE001 - the pipeline should not raise; if it does, only this file fails
@@ -256,6 +262,10 @@ def _pool_round(
     Returns None when every file came back, else (files that came back, files that
     were in progress when a worker died).
     """
+    import concurrent.futures
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context()
     try:
         slots = context.Array("q", [-1] * workers, lock=False)
