@@ -90,8 +90,15 @@ def expression(text: str) -> cst.BaseExpression:
 
 
 def parse_statements(text: str) -> list[cst.BaseStatement]:
-    """Parse generated code (written at column 0) into statements."""
-    return list(cst.parse_module(text).body)
+    """Parse generated code (written at column 0) into statements (a new list)."""
+    return list(_parsed_statements(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_statements(text: str) -> tuple[cst.BaseStatement, ...]:
+    """Generated code recurs (`self.units = units`, a weight created the same way in
+    several layers); nodes never change, so one parse serves every place."""
+    return tuple(cst.parse_module(text).body)
 
 
 def string_literal(value: str) -> str:
