@@ -135,8 +135,16 @@ _VALUE_KINDS = _ValueKinds()
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node`` and everything below it, in source order."""
-    return iter(descendants(node))
+    """``node`` and everything below it, in source order, without caching: for a
+    tree asked about once (generated code), which :func:`descendants` would only
+    register."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        below = _child_nodes(current)
+        below.reverse()
+        stack.extend(below)
 
 
 #: Trees never change, so a tree's nodes are listed once and asked many times. A
@@ -236,6 +244,12 @@ def find(node: cst.CSTNode, *types: type[T]) -> list[T]:
             _FOUND.clear()
         _FOUND[key] = entry = (node, found)
     return list(entry[1])  # a copy: callers may change their list
+
+
+def find_once(node: cst.CSTNode, *types: type[T]) -> list[T]:
+    """:func:`find` for a tree asked about once (see :func:`walk`)."""
+    matches = _matching_classes(types)
+    return [item for item in walk(node) if matches[type(item)]]
 
 
 def contains(node: cst.CSTNode, *types: type[cst.CSTNode]) -> bool:

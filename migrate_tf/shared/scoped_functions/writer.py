@@ -15,7 +15,7 @@ import functools
 import libcst as cst
 import libcst.matchers as m
 
-from migrate_tf.shared.walk import find
+from migrate_tf.shared.walk import find, find_once
 
 from migrate_tf.shared.codegen import (
     code_of,
@@ -105,7 +105,7 @@ class ClassWriter:
                 leading_lines=[cst.EmptyLine(indent=False)]
             )
         for member in members:
-            for call in find(member, cst.Call):
+            for call in find_once(member, cst.Call):  # new code: nothing else asks
                 canonical = self.index.canonical(call.func) or ""
                 if canonical.startswith(("tf1.layers.", "tf.layers.", "tf1.compat.v1.layers.")) or (
                     self.index.is_api(call.func, "tf.get_variable", "tf.variable_scope")
