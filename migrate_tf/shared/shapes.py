@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrate_tf.shared.walk import find, pruned
+from migrate_tf.shared.walk import answers_per_file, find, pruned
 
 from migrate_tf.shared.codegen import code_of, expression
 from migrate_tf.shared.initializers import Refusal
@@ -84,6 +84,9 @@ def lift_input_shapes(expression: cst.BaseExpression, tensors: dict[str, str]) -
     Refusal when the expression still needs a tensor's value (``tf.shape(x)``,
     ``x.dtype``, ``x`` itself).
     """
+    names = {name.value for name in find(expression, cst.Name)}
+    if names.isdisjoint(tensors) and names.isdisjoint(tensors.values()):
+        return expression  # nothing to lift (every rewrite starts at one of these names)
     lifted = expression.visit(_ShapeLifter(tensors))
     for tensor in tensors:
         if any(name.value == tensor for name in find(lifted, cst.Name)):
@@ -129,6 +132,10 @@ def rename_locals(
     """Replace names by their new spelling (``units`` -> ``self.units``); Refusal when
     the expression uses a name in ``forbidden`` (a local that does not survive the
     move), whose value there says what the name is (``"an argument of `call`"``)."""
+    if not any(
+        name.value in renames or name.value in forbidden for name in find(expression, cst.Name)
+    ):
+        return expression  # nothing to rename or refuse
     renamer = _Renamer(renames, forbidden)
     if isinstance(expression, cst.Name):
         result = renamer.leave_Name(expression, expression)
@@ -168,7 +175,8 @@ def bound_names(target: cst.BaseExpression) -> list[str]:
     return []
 
 
-def assigned_names(function: cst.FunctionDef) -> set[str]:
+@answers_per_file
+def assigned_names(function: cst.FunctionDef) -> frozenset[str]:
     """Parameters and every name a function binds (its locals)."""
     names = {param.name.value for param in _all_params(function.params)}
     for node in pruned(function.body, _is_scope):
@@ -176,7 +184,7 @@ def assigned_names(function: cst.FunctionDef) -> set[str]:
             names.add(node.name.value)
         else:
             names.update(_names_bound_by(node))
-    return names
+    return frozenset(names)
 
 
 def _is_scope(node: cst.CSTNode) -> bool:
