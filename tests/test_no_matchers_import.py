@@ -1,8 +1,9 @@
-"""MTF202, MTF203 and MTF205 do not import `libcst.matchers` themselves.
+"""MTF202, MTF203, MTF204, MTF205, MTF206 and MTF207 do not import `libcst.matchers`
+themselves.
 
 Importing `libcst.matchers` costs 0.25-0.6 s of start-up (it generates thousands of
 dataclasses), which the editor action `migrate-tf apply - < file` cannot afford. These
-tests check only what the three rule modules import *themselves*: other modules they
+tests check only what the rule modules import *themselves*: other modules they
 depend on (MTF101's planner and writer in `shared/scoped_functions`, which MTF203
 imports) may still import it, so whether `libcst.matchers` ends up in `sys.modules`
 after importing a rule is not what is asserted here.
@@ -22,7 +23,10 @@ import pytest
 MODULES = (
     "migrate_tf.rules.mtf202_nested_module",
     "migrate_tf.rules.mtf203_lambda_variables",
+    "migrate_tf.rules.mtf204_manual_weight_tracking",
     "migrate_tf.rules.mtf205_variable_collections",
+    "migrate_tf.rules.mtf206_variables_in_call",
+    "migrate_tf.rules.mtf207_positional_add_weight",
 )
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrate_tf.shared.codegen import code_of
 from migrate_tf.shared.initializers import Refusal
 from migrate_tf.shared.layer_rules import LayerClassRule
 from migrate_tf.shared.layers import method, remove_statements, self_name
-from migrate_tf.shared.names import is_attribute_of
+from migrate_tf.shared.names import is_attribute_of, is_name
 from migrate_tf.shared.shapes import positional_params
 from migrate_tf.shared.walk import find
 
@@ -273,7 +272,7 @@ class ManualWeightTracking(LayerClassRule):
         operation = None
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
             call = small.value
-            if m.matches(call.func, m.Attribute(attr=m.Name("extend") | m.Name("append"))):
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("extend", "append"):
                 target, operation = call.func.value, call.func.attr.value
                 if len(call.args) != 1 or call.args[0].keyword or call.args[0].star:
                     raise Refusal(f"`{code_of(call)}` is not a plain extend/append")
@@ -315,15 +314,14 @@ class ManualWeightTracking(LayerClassRule):
             if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
                 raise Refusal("the loop does more than add a list of sublayers' weights")
             small = statement.body[0]
+            # self.<private list>.extend(<element>.<property>)
             if not (
                 isinstance(small, cst.Expr)
-                and m.matches(
-                    small.value,
-                    m.Call(
-                        func=m.Attribute(value=_private_list(self_param), attr=m.Name("extend")),
-                        args=[m.Arg(value=m.Attribute(value=m.Name(element)), keyword=None, star="")],
-                    ),
-                )
+                and isinstance(small.value, cst.Call)
+                and isinstance(small.value.func, cst.Attribute)
+                and _is_private_list(small.value.func.value, self_param)
+                and small.value.func.attr.value == "extend"
+                and is_attribute_of(_single_argument(small.value), element)
             ):
                 raise Refusal("the loop does more than add a list of sublayers' weights")
             weight_list = small.value.func.value.attr.value
@@ -349,10 +347,15 @@ class ManualWeightTracking(LayerClassRule):
                 else:
                     fed |= self._weights_fed(element.value, weight_list, self_param, sublayers, single=True)
             return fed
-        if m.matches(value, m.Call(func=m.Name("list"), args=[m.Arg(keyword=None, star="")])) and not single:
+        if (
+            isinstance(value, cst.Call)
+            and is_name(value.func, "list")
+            and _single_argument(value) is not None
+            and not single
+        ):
             return self._weights_fed(value.args[0].value, weight_list, self_param, sublayers, single=False)
         # self.<sublayer>.<property or weight attribute>
-        if not m.matches(value, m.Attribute(value=m.Attribute(value=m.Name(self_param)))):
+        if not (isinstance(value, cst.Attribute) and is_attribute_of(value.value, self_param)):
             raise Refusal(
                 f"`{code_of(value)}` is not the weights of a sublayer stored on `self`; "
                 "a layer Keras should track must be assigned to an attribute"
@@ -401,14 +404,15 @@ class ManualWeightTracking(LayerClassRule):
         for assign in find(classdef, cst.Assign):
             for target in assign.targets:
                 if not (
-                    m.matches(target.target, m.Attribute(attr=m.Name(attribute)))
-                    and m.matches(assign.value, m.Call(func=m.Attribute(attr=m.Name("add_weight"))))
+                    _is_attribute_named(target.target, attribute)
+                    and isinstance(assign.value, cst.Call)
+                    and _is_attribute_named(assign.value.func, "add_weight")
                 ):
                     continue
                 trainable = [a for a in assign.value.args if a.keyword and a.keyword.value == "trainable"]
-                if not trainable or m.matches(trainable[0].value, m.Name("True")):
+                if not trainable or is_name(trainable[0].value, "True"):
                     flags.add("trainable")
-                elif m.matches(trainable[0].value, m.Name("False")):
+                elif is_name(trainable[0].value, "False"):
                     flags.add("non-trainable")
                 else:
                     return None
@@ -431,36 +435,29 @@ class ManualWeightTracking(LayerClassRule):
             if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
                 continue
             small = statement.body[0]
-            pattern = m.Expr(
-                value=m.Call(
-                    func=m.Attribute(
-                        value=m.Attribute(value=m.Name(self_param)), attr=m.Name("build")
-                    ),
-                    args=[m.Arg(value=m.Name(shape), keyword=None, star="")],
-                )
-            )
-            if not m.matches(small, pattern):
+            # self.<sublayer>.build(<shape>)
+            if not (
+                isinstance(small, cst.Expr)
+                and isinstance(small.value, cst.Call)
+                and _is_attribute_named(small.value.func, "build")
+                and is_attribute_of(small.value.func.value, self_param)
+                and is_name(_single_argument(small.value), shape)
+            ):
                 continue
             attribute = small.value.func.value.attr.value
             if attribute not in fed:
                 continue
-            called_on_input = m.findall(
-                call,
-                m.Call(
-                    func=m.Attribute(value=m.Name(call_self), attr=m.Name(attribute)),
-                    args=[m.Arg(value=m.Name(call_input), keyword=None, star=""), m.ZeroOrMore()],
-                ),
+            # self.<sublayer>(<input>, ...) in `call`
+            called_on_input = any(
+                is_attribute_of(site.func, call_self, attribute)
+                and site.args
+                and _is_plain_positional(site.args[0])
+                and is_name(site.args[0].value, call_input)
+                for site in find(call, cst.Call)
             )
             if called_on_input and not _rebinds(call, call_input):
                 found.add(id(statement))
         return found
-
-
-def _private_list(self_param: str):
-    return m.Attribute(
-        value=m.Name(self_param),
-        attr=m.OneOf(*(m.Name(name) for name in WEIGHT_LISTS)),
-    )
 
 
 def _is_private_list(node, self_param: str) -> bool:
@@ -488,11 +485,41 @@ def _does_nothing(statements) -> bool:
                 continue
             if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
                 continue
-            if m.matches(
-                small,
-                m.Expr(value=m.Call(func=m.Attribute(value=m.Call(func=m.Name("super")), attr=m.Name("build"))))
-                | m.Assign(targets=[m.AssignTarget(target=m.Attribute(attr=m.Name("built")))], value=m.Name("True")),
+            if isinstance(small, cst.Expr) and _is_super_build_call(small.value):
+                continue
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and _is_attribute_named(small.targets[0].target, "built")
+                and is_name(small.value, "True")
             ):
                 continue
         return False
     return True
+
+
+def _is_super_build_call(node) -> bool:
+    """`super().build(...)`, `super(Cls, self).build(...)`."""
+    return (
+        isinstance(node, cst.Call)
+        and _is_attribute_named(node.func, "build")
+        and isinstance(node.func.value, cst.Call)
+        and is_name(node.func.value.func, "super")
+    )
+
+
+def _is_attribute_named(node, attr: str) -> bool:
+    """Whether ``node`` is `<anything>.<attr>`."""
+    return isinstance(node, cst.Attribute) and node.attr.value == attr
+
+
+def _is_plain_positional(arg: cst.Arg) -> bool:
+    """`f(x)`: not a keyword argument, not `*x` or `**x`."""
+    return arg.keyword is None and arg.star == ""
+
+
+def _single_argument(call: cst.Call) -> cst.BaseExpression | None:
+    """The value of the only argument of ``call`` when it is a plain positional one."""
+    if len(call.args) == 1 and _is_plain_positional(call.args[0]):
+        return call.args[0].value
+    return None

@@ -5,11 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrate_tf.shared.codegen import code_of
 from migrate_tf.shared.initializers import Refusal
-from migrate_tf.shared.names import is_attribute_of, single_assignment
+from migrate_tf.shared.names import is_attribute_of, is_name, single_assignment
 from migrate_tf.shared.walk import encloses, find, pruned
 from migrate_tf.shared.layer_rules import LayerClassRule
 from migrate_tf.shared.layers import (
@@ -318,55 +317,38 @@ class VariablesInCall(LayerClassRule):
 
     def _guard(self, classdef, statement: cst.If, self_param: str) -> "_Guard":
         test = statement.test
-        hasattr_guard = m.UnaryOperation(
-            operator=m.Not(),
-            expression=m.Call(
-                func=m.Name("hasattr"),
-                args=[m.Arg(value=m.Name(self_param)), m.Arg(value=m.SimpleString())],
-            ),
-        )
-        if m.matches(test, hasattr_guard):
-            attribute = test.expression.args[1].value.evaluated_value
+        negated = test.expression if _is_not(test) else None
+        # not hasattr(self, "w")
+        if (
+            isinstance(negated, cst.Call)
+            and is_name(negated.func, "hasattr")
+            and len(negated.args) == 2
+            and is_name(negated.args[0].value, self_param)
+            and isinstance(negated.args[1].value, cst.SimpleString)
+        ):
+            attribute = negated.args[1].value.evaluated_value
             return _Guard("hasattr", attribute, None)
-        if m.matches(
-            test,
-            m.Comparison(
-                left=m.Attribute(value=m.Name(self_param)),
-                comparisons=[m.ComparisonTarget(operator=m.Is(), comparator=m.Name("None"))],
-            ),
+        # self.w is None
+        if (
+            isinstance(test, cst.Comparison)
+            and is_attribute_of(test.left, self_param)
+            and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Is)
+            and is_name(test.comparisons[0].comparator, "None")
         ):
             attribute = test.left.attr.value
             init = ClassWeights(self.context, classdef, self.depth, set()).methods["__init__"]
             statement_in_init = None
             if init is not None and self_name(init):
                 for candidate in init.body.body:
-                    if m.matches(
-                        candidate,
-                        m.SimpleStatementLine(
-                            body=[
-                                m.Assign(
-                                    targets=[
-                                        m.AssignTarget(
-                                            target=m.Attribute(
-                                                value=m.Name(self_name(init)), attr=m.Name(attribute)
-                                            )
-                                        )
-                                    ],
-                                    value=m.Name("None"),
-                                )
-                            ]
-                        ),
-                    ):
+                    # self.w = None (the last one)
+                    if _assigns(candidate, self_name(init), attribute, "None"):
                         statement_in_init = candidate
             if statement_in_init is None:
                 raise Refusal(f"`self.{attribute}` is not set to None in `__init__`")
             return _Guard("none", attribute, statement_in_init)
-        if m.matches(
-            test,
-            m.UnaryOperation(
-                operator=m.Not(), expression=m.Attribute(value=m.Name(self_param), attr=m.Name("built"))
-            ),
-        ):
+        # not self.built
+        if is_attribute_of(negated, self_param, "built"):
             return _Guard("built", None, None)
         raise Refusal(f"`if {code_of(test)}:` is not a first-call guard")
 
@@ -408,17 +390,22 @@ def _is_add_weight(call: cst.Call, self_param: str) -> bool:
 
 
 def _sets_built(statement, self_param) -> bool:
-    return m.matches(
-        statement,
-        m.SimpleStatementLine(
-            body=[
-                m.Assign(
-                    targets=[m.AssignTarget(target=m.Attribute(value=m.Name(self_param), attr=m.Name("built")))],
-                    value=m.Name("True"),
-                )
-            ]
-        ),
+    return _assigns(statement, self_param, "built", "True")
+
+
+def _assigns(statement, self_param: str, attribute: str, constant: str) -> bool:
+    """Whether ``statement`` is exactly `self.<attribute> = <constant>` (`None`, `True`)."""
+    found = single_assignment(statement)
+    return (
+        found is not None
+        and is_attribute_of(found[0], self_param, attribute)
+        and is_name(found[1], constant)
     )
+
+
+def _is_not(node) -> bool:
+    """`not <expression>`."""
+    return isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)
 
 
 def _first_line(statement) -> str:

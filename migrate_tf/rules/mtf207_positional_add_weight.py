@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrate_tf.rules.base import Rule
 from migrate_tf.shared.codegen import (
@@ -15,6 +14,7 @@ from migrate_tf.shared.codegen import (
 )
 from migrate_tf.shared.initializers import Refusal, is_none
 from migrate_tf.shared.layers import layer_base_kind, self_name
+from migrate_tf.shared.names import is_attribute_of, is_name
 
 #: Keras 2's `Layer.add_weight` parameters, in positional order (tf_keras 2.21).
 KERAS2_PARAMETERS = tuple(
@@ -163,9 +163,9 @@ class PositionalAddWeight(Rule):
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         self_param = self._selves[-1] if self._selves else None
-        if self_param is None or not m.matches(
-            original_node.func,
-            m.Attribute(value=m.Name(self_param), attr=m.Name("add_weight") | m.Name("add_variable")),
+        func = original_node.func
+        if self_param is None or not (
+            is_attribute_of(func, self_param) and func.attr.value in ("add_weight", "add_variable")
         ):
             return updated_node
         try:
@@ -240,7 +240,7 @@ class PositionalAddWeight(Rule):
         if keyword == "partitioner":
             return None, None  # Keras 2 ignored it
         if keyword in DROPPED_WHEN_DEFAULT:
-            if is_none(value) or (keyword == "use_resource" and m.matches(value, m.Name("True"))):
+            if is_none(value) or (keyword == "use_resource" and is_name(value, "True")):
                 return None, None
             raise Refusal(f"`{keyword}={code_of(value)}` has no Keras 3 equivalent")
         if keyword == "synchronization":
@@ -291,7 +291,7 @@ class PositionalAddWeight(Rule):
         """Black's layout for a call whose lines no longer fit once named (a call with
         comments inside keeps its layout)."""
         position = self.context.positions.get(original)
-        if position is None or m.findall(original, m.Comment()):
+        if position is None or _has_comment(original):
             return new_call
         lines = self.context.source.splitlines()
         first = lines[position.start.line - 1]
@@ -333,6 +333,23 @@ class PositionalAddWeight(Rule):
         return updated_node
 
 
+def _has_comment(node: cst.CSTNode) -> bool:
+    """Whether a comment stands anywhere inside ``node``. Comments sit in whitespace,
+    which `shared/walk.py` does not enter: LibCST's visitor does."""
+    finder = _CommentFinder()
+    node.visit(finder)
+    return finder.found
+
+
+class _CommentFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.found = True
+
+
 def _argument_kind(node: cst.BaseExpression) -> str | None:
     """``"name"``, ``"shape"`` or None (cannot tell) for a first positional argument."""
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
@@ -342,13 +359,15 @@ def _argument_kind(node: cst.BaseExpression) -> str | None:
             return "name"
     if isinstance(node, cst.Call):
         func = node.func
-        if m.matches(func, m.Attribute(attr=m.Name("format"))) and isinstance(
-            func.value, (cst.SimpleString, cst.ConcatenatedString)
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "format"
+            and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))
         ):
             return "name"
-        if m.matches(func, m.Name("str")):
+        if is_name(func, "str"):
             return "name"
-        if m.matches(func, m.Name("tuple") | m.Name("list")):
+        if is_name(func, "tuple") or is_name(func, "list"):
             return "shape"
     if isinstance(node, (cst.List, cst.Tuple, cst.Integer)):
         return "shape"
