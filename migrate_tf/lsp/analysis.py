@@ -377,18 +377,9 @@ def analyse(
     path (an unsaved buffer): the workspace folder, say. Never raises for bad input.
     """
     analysis = Analysis(text=text, path=path, version=version)
-    try:
-        project = projects.for_path(path if path is not None else (start or Path.cwd()) / "_")
-    except ConfigError as error:
-        analysis.config_error = str(error)
+    project = resolve_project(analysis, projects, start)
+    if project is None:
         return analysis
-    analysis.project = project
-    if path is not None and project.settings.exclude:
-        from migrate_tf.engine.discovery import is_excluded
-
-        if is_excluded(path, project.settings.exclude, project_dir=project.project_dir):
-            analysis.excluded = True
-            return analysis
     if path is not None and path.suffix.lower() == ".ipynb":
         from migrate_tf.lsp.notebook import analyse_notebook  # the notebook's JSON text
 
@@ -407,6 +398,26 @@ def analyse(
     return analysis
 
 
+def resolve_project(analysis, projects: Projects, start: Path | None = None) -> Project | None:
+    """Set ``analysis.project`` (the settings of the project of ``analysis.path``, or of
+    ``start`` for a document without a path); None, with ``config_error`` or
+    ``excluded`` set, when the document is not to be migrated."""
+    path = analysis.path
+    try:
+        project = projects.for_path(path if path is not None else (start or Path.cwd()) / "_")
+    except ConfigError as error:
+        analysis.config_error = str(error)
+        return None
+    analysis.project = project
+    if path is not None and project.settings.exclude:
+        from migrate_tf.engine.discovery import is_excluded
+
+        if is_excluded(path, project.settings.exclude, project_dir=project.project_dir):
+            analysis.excluded = True
+            return None
+    return project
+
+
 def conversion_span(conversion: Conversion) -> CodeRange | None:
     """Where the diagnostic of a conversion goes: the definition's name, if known."""
     return conversion.name_range or conversion.range
@@ -422,4 +433,5 @@ __all__ = [
     "apply_edits",
     "conversion_span",
     "minimal_edits",
+    "resolve_project",
 ]

@@ -23,6 +23,16 @@ Code actions
     * "Ignore MTF101 with `# migrate-tf: ignore[MTF101]`" (``quickfix``), per
       diagnostic under the cursor.
 
+Notebook documents
+    Notebooks that the editor shows as notebooks (LSP 3.17 notebook documents: VS
+    Code, JupyterLab-LSP) are synchronised as such (``notebookDocumentSync`` for
+    ``*.ipynb`` notebooks with Python cells). On open and on change (debounced as
+    above) the notebook's cells are migrated together, as ``apply`` migrates the
+    ``.ipynb`` file (see :mod:`migrate_tf.lsp.notebook`), and the diagnostics are
+    published on each cell's URI, with ranges in the cell. The code actions above are
+    offered on a cell; their workspace edits hold an edit per cell that changes (an
+    import a conversion needs may go into another cell, as ``apply`` puts it).
+
 Results are cached per document version; a code action for the current version
 answers from the cache. Never imports TensorFlow: the pipeline only parses text.
 """
@@ -32,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -39,10 +50,18 @@ from urllib.parse import urlparse
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
 
 from migrate_tf import __version__
 from migrate_tf.engine.sarif import conversion_message
 from migrate_tf.lsp.analysis import Analysis, Edit, Projects, analyse, conversion_span
+from migrate_tf.lsp.notebook import (
+    Cell,
+    CellEdits,
+    CellsAnalysis,
+    Placed,
+    analyse_cells,
+)
 from migrate_tf.rules.base import CodeRange, Conversion, Finding
 
 logger = logging.getLogger("migrate_tf.lsp")
@@ -52,6 +71,16 @@ DEBOUNCE_SECONDS = 0.3
 FIX_ALL_KIND = "source.fixAll.migrate-tf"
 MIGRATE_COMMAND = "migrate-tf.migrateConstruct"
 QUICKFIX_KIND = types.CodeActionKind.QuickFix
+#: The notebook documents the server synchronises: Jupyter notebooks, their Python cells.
+NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
+    notebook_selector=[
+        types.NotebookDocumentFilterWithCells(
+            notebook=types.NotebookDocumentFilterPattern(pattern="**/*.ipynb"),
+            cells=[types.NotebookCellLanguage(language="python")],
+        )
+    ],
+    save=True,
+)
 
 
 class _DocumentState:
@@ -63,7 +92,11 @@ class _DocumentState:
         self.pending: asyncio.Future | None = None
         self.pending_version: int | None = None
         self.analysis: Analysis | None = None
-        self.construct_cache: dict[tuple[int | None, str, int], list[Edit] | None] = {}
+        self.construct_cache: dict[tuple[int | None, str, int], Any] = {}
+        #: a notebook document (its analysis is a CellsAnalysis)
+        self.notebook = False
+        #: the cell URIs diagnostics were last published on (notebooks)
+        self.published: set[str] = set()
 
 
 class MigrateTfServer(LanguageServer):
@@ -74,10 +107,16 @@ class MigrateTfServer(LanguageServer):
             "migrate-tf",
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Full,
+            notebook_document_sync=NOTEBOOK_SYNC,
         )
         self.debounce = debounce
         self.projects = Projects()
         self.states: dict[str, _DocumentState] = {}
+        #: The text of each notebook cell, by cell URI. pygls keeps cells in its
+        #: workspace with the server's sync kind (Full), and applies a cell's
+        #: incremental change as if it were the whole text; clients send cell changes
+        #: incrementally whatever the server's kind, so cells are kept here.
+        self.cell_documents: dict[str, TextDocument] = {}
         # One thread: migrations are CPU-bound, and a newer version supersedes an
         # older one anyway. The event loop never runs a migration itself.
         self.executor = concurrent.futures.ThreadPoolExecutor(
@@ -117,9 +156,12 @@ class MigrateTfServer(LanguageServer):
         root = self.workspace.root_path
         return Path(root) if root else None
 
-    def schedule(self, uri: str, delay: float) -> None:
+    def schedule(self, uri: str, delay: float, *, notebook: bool = False) -> None:
         """Analyse ``uri`` after ``delay`` seconds unless it changes again first."""
-        state = self.states.setdefault(uri, _DocumentState())
+        state = self.states.get(uri)
+        if state is None:
+            state = self.states[uri] = _DocumentState()
+            state.notebook = notebook
         if state.timer is not None:
             state.timer.cancel()
         loop = asyncio.get_running_loop()
@@ -134,35 +176,119 @@ class MigrateTfServer(LanguageServer):
         if state is None:
             return None
         state.timer = None
-        document = self.workspace.get_text_document(uri)
-        version = document.version
+        version = self._current_version(uri)
         if state.analysis is not None and state.analysis.version == version:
             return None
         if state.pending is not None and state.pending_version == version:
             return state.pending
-        text = document.source
         path = self._path(uri)
         root = self._workspace_root()
+        if state.notebook:
+            notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+            if notebook is None:
+                return None
+            cells = self.notebook_cells(notebook)
+            metadata = notebook.metadata
+
+            def job() -> Any:
+                return analyse_cells(
+                    cells, path, projects=self.projects, version=version, start=root,
+                    metadata=metadata,
+                )
+        else:
+            text = self.workspace.get_text_document(uri).source
+
+            def job() -> Any:
+                return analyse(text, path, projects=self.projects, version=version, start=root)
+
         loop = asyncio.get_running_loop()
         # Set before the job is queued: the worker checks it to skip stale versions.
         state.pending_version = version
-        future = loop.run_in_executor(
-            self.executor, self._analyse_if_current, uri, version, text, path, root
-        )
+        future = loop.run_in_executor(self.executor, self._analyse_if_current, uri, version, job)
         state.pending = future
         future.add_done_callback(lambda done: self._finished(uri, version, done))
         return future
 
-    def _analyse_if_current(
-        self, uri: str, version: int | None, text: str, path: Path | None, root: Path | None
-    ) -> Analysis | None:
+    def _analyse_if_current(self, uri: str, version: int | None, job) -> Any:
         """In the worker thread: migrate, unless a newer version was asked for since."""
         state = self.states.get(uri)
         if state is None or state.pending_version != version:
             return None
-        analysis = analyse(text, path, projects=self.projects, version=version, start=root)
+        analysis = job()
         analysis.warm()
         return analysis
+
+    def _current_version(self, uri: str) -> int | None:
+        state = self.states.get(uri)
+        if state is not None and state.notebook:
+            notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+            return notebook.version if notebook is not None else None
+        return self.workspace.get_text_document(uri).version
+
+    def notebook_cells(self, notebook: types.NotebookDocument) -> list[Cell]:
+        """The cells of a notebook document, in order, with their current text."""
+        cells = []
+        for cell in notebook.cells:
+            document = self.cell_documents.get(cell.document)
+            if document is None:
+                document = self.workspace.get_text_document(cell.document)
+            cells.append(
+                Cell(
+                    uri=cell.document,
+                    text=document.source,
+                    version=document.version,
+                    code=cell.kind == types.NotebookCellKind.Code,
+                    language=document.language_id or "python",
+                )
+            )
+        return cells
+
+    def notebook_of(self, cell_uri: str) -> str | None:
+        """The URI of the open notebook document that has the cell ``cell_uri``."""
+        notebook = self.workspace.get_notebook_document(cell_uri=cell_uri)
+        if notebook is None:
+            return None
+        state = self.states.get(notebook.uri)
+        return notebook.uri if state is not None and state.notebook else None
+
+    def open_cells(self, cells: Any) -> None:
+        for item in cells or []:
+            self.cell_documents[item.uri] = TextDocument(
+                item.uri,
+                source=item.text,
+                version=item.version,
+                language_id=item.language_id,
+                sync_kind=types.TextDocumentSyncKind.Incremental,
+                position_codec=self.workspace.position_codec,
+            )
+
+    def close_cells(self, uris: list[str]) -> None:
+        for uri in uris:
+            self.cell_documents.pop(uri, None)
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
+
+    def change_cells(self, params: types.DidChangeNotebookDocumentParams) -> None:
+        changes = params.change.cells
+        if changes is None:
+            return
+        structure = changes.structure
+        if structure is not None:
+            self.open_cells(structure.did_open)
+        for content in changes.text_content or []:
+            document = self.cell_documents.get(content.document.uri)
+            if document is None:
+                continue
+            for change in content.changes:
+                document.apply_change(change)
+            document.version = content.document.version
+        if structure is not None and structure.did_close:
+            uris = [item.uri for item in structure.did_close]
+            state = self.states.get(params.notebook_document.uri)
+            if state is not None:
+                state.published.difference_update(uris)
+            self.close_cells(uris)
 
     def _finished(self, uri: str, version: int | None, future: asyncio.Future) -> None:
         state = self.states.get(uri)
@@ -193,16 +319,16 @@ class MigrateTfServer(LanguageServer):
         state = self.states.get(uri)
         if state is None:
             return None
-        document = self.workspace.get_text_document(uri)
         while True:
-            if state.analysis is not None and state.analysis.version == document.version:
+            version = self._current_version(uri)
+            if state.analysis is not None and state.analysis.version == version:
                 return state.analysis
             if state.timer is not None:
                 state.timer.cancel()
                 state.timer = None
             future = self._start(uri)
             if future is None:
-                if state.analysis is not None and state.analysis.version == document.version:
+                if state.analysis is not None and state.analysis.version == version:
                     return state.analysis
                 return None
             try:
@@ -279,12 +405,98 @@ class MigrateTfServer(LanguageServer):
         found += [self.finding_diagnostic(analysis, f) for f in analysis.findings]
         return found
 
-    def publish(self, uri: str, analysis: Analysis) -> None:
+    def publish(self, uri: str, analysis: Analysis | CellsAnalysis) -> None:
+        if isinstance(analysis, CellsAnalysis):
+            self.publish_cells(uri, analysis)
+            return
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri, diagnostics=self.diagnostics(analysis), version=analysis.version
             )
         )
+
+    # Notebook documents: diagnostics on the cells ----------------------------------------
+
+    def cell_range(self, analysis: CellsAnalysis, position: int, span: CodeRange) -> types.Range:
+        text = analysis.lines(position)
+        start = text.to_client(span.line - 1, span.column - 1, self.encoding)
+        end = text.to_client(span.end_line - 1, span.end_column - 1, self.encoding)
+        return types.Range(
+            start=types.Position(line=start[0], character=start[1]),
+            end=types.Position(line=end[0], character=end[1]),
+        )
+
+    def cell_diagnostic(self, analysis: CellsAnalysis, placed: Placed) -> types.Diagnostic:
+        item = placed.item
+        kind = "conversion" if isinstance(item, Conversion) else "finding"
+        return types.Diagnostic(
+            range=self.cell_range(analysis, placed.cell, placed.span),
+            message=conversion_message(item) if isinstance(item, Conversion) else item.message,
+            severity=types.DiagnosticSeverity.Information
+            if isinstance(item, Conversion)
+            else types.DiagnosticSeverity.Warning,
+            code=item.code,
+            source=SOURCE,
+            data={"kind": kind, "code": item.code, "line": placed.span.line},
+        )
+
+    def cells_diagnostics(self, analysis: CellsAnalysis) -> dict[int, list[types.Diagnostic]]:
+        """The diagnostics of each cell (by its position in the notebook)."""
+        if analysis.config_error is not None:
+            self._show_once(analysis.config_error, types.MessageType.Error)
+            return {}
+        if analysis.excluded:
+            return {}
+        error = analysis.error
+        if error is not None:
+            if error.startswith("cannot parse"):
+                return {}  # the editor's Python support shows syntax errors in cells
+            code_cells = [n for n, cell in enumerate(analysis.cells) if cell.code]
+            named = re.search(r"\bcell (\d+)\b", error)
+            position = int(named.group(1)) - 1 if named else None
+            if position not in code_cells:
+                position = code_cells[0] if code_cells else None
+            if position is None:
+                return {}
+            return {
+                position: [
+                    types.Diagnostic(
+                        range=types.Range(
+                            start=types.Position(line=0, character=0),
+                            end=types.Position(line=0, character=0),
+                        ),
+                        message=f"migrate-tf cannot migrate this notebook: {error}",
+                        severity=types.DiagnosticSeverity.Error,
+                        source=SOURCE,
+                    )
+                ]
+            }
+        found: dict[int, list[types.Diagnostic]] = {}
+        for placed in analysis.placed():
+            found.setdefault(placed.cell, []).append(self.cell_diagnostic(analysis, placed))
+        return found
+
+    def publish_cells(self, uri: str, analysis: CellsAnalysis) -> None:
+        """Publish on every code cell of the notebook ``uri`` (none left: an empty list),
+        and clear the cells that are no longer in it."""
+        state = self.states.get(uri)
+        found = self.cells_diagnostics(analysis)
+        published: set[str] = set()
+        for position, cell in enumerate(analysis.cells):
+            if not cell.code and position not in found:
+                continue
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=cell.uri, diagnostics=found.get(position, []), version=cell.version
+                )
+            )
+            published.add(cell.uri)
+        if state is not None:
+            for stale in sorted(state.published - published):
+                self.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=stale, diagnostics=[])
+                )
+            state.published = published
 
     def _show_once(self, message: str, kind: types.MessageType) -> None:
         if message in self._shown_messages:
@@ -323,8 +535,121 @@ class MigrateTfServer(LanguageServer):
             state.construct_cache[key] = edits
         return edits
 
+    def cells_workspace_edit(self, analysis: CellsAnalysis, edits: CellEdits) -> types.WorkspaceEdit:
+        """A workspace edit with the edits of every cell that changes."""
+        per_cell = []
+        for position in sorted(edits):
+            text = analysis.lines(position)
+            text_edits = []
+            for edit in edits[position]:
+                start = text.to_client(*edit.start, self.encoding)
+                end = text.to_client(*edit.end, self.encoding)
+                text_edits.append(
+                    types.TextEdit(
+                        range=types.Range(
+                            start=types.Position(line=start[0], character=start[1]),
+                            end=types.Position(line=end[0], character=end[1]),
+                        ),
+                        new_text=edit.text,
+                    )
+                )
+            per_cell.append((analysis.cells[position], text_edits))
+        if self._client_document_changes():
+            return types.WorkspaceEdit(
+                document_changes=[
+                    types.TextDocumentEdit(
+                        text_document=types.OptionalVersionedTextDocumentIdentifier(
+                            uri=cell.uri, version=cell.version
+                        ),
+                        edits=text_edits,
+                    )
+                    for cell, text_edits in per_cell
+                ]
+            )
+        return types.WorkspaceEdit(changes={cell.uri: text_edits for cell, text_edits in per_cell})
+
+    async def cell_code_actions(
+        self, params: types.CodeActionParams, notebook_uri: str
+    ) -> list[types.CodeAction]:
+        """The code actions of :meth:`code_actions`, on a cell of a notebook document."""
+        uri = params.text_document.uri
+        analysis = await self.analysis_for(notebook_uri)
+        if (
+            not isinstance(analysis, CellsAnalysis)
+            or analysis.excluded
+            or analysis.config_error
+            or analysis.error
+        ):
+            return []
+        position = analysis.position(uri)
+        if position is None:
+            return []
+        only = params.context.only
+        text = analysis.lines(position)
+        start = text.from_client(params.range.start.line, params.range.start.character, self.encoding)
+        end = text.from_client(params.range.end.line, params.range.end.character, self.encoding)
+        here = [placed for placed in analysis.placed() if placed.cell == position]
+        actions: list[types.CodeAction] = []
+
+        if _wanted(QUICKFIX_KIND, only):
+            resolve = self._client_resolves_edits()
+            for placed in here:
+                conversion = placed.item
+                if not isinstance(conversion, Conversion):
+                    continue
+                if not _touches(placed.extent, placed.extent.line, start, end):
+                    continue
+                title = _construct_title(conversion)
+                data = {
+                    "uri": uri,
+                    "notebook": notebook_uri,
+                    "version": analysis.version,
+                    "code": conversion.code,
+                    "line": conversion.line,
+                    "old": conversion.old,
+                }
+                actions.append(
+                    types.CodeAction(
+                        title=title,
+                        kind=QUICKFIX_KIND,
+                        diagnostics=[self.cell_diagnostic(analysis, placed)],
+                        is_preferred=True,
+                        data=data if resolve else None,
+                        command=None
+                        if resolve
+                        else types.Command(title=title, command=MIGRATE_COMMAND, arguments=[data]),
+                    )
+                )
+            for placed in here:
+                if not _touches(placed.span, placed.span.line, start, end):
+                    continue
+                code = placed.item.code
+                edits = analysis.ignore_edits(position, placed.span.line, code)
+                if not edits:
+                    continue
+                actions.append(
+                    types.CodeAction(
+                        title=f"Ignore {code} with `# migrate-tf: ignore[{code}]`",
+                        kind=QUICKFIX_KIND,
+                        diagnostics=[self.cell_diagnostic(analysis, placed)],
+                        edit=self.cells_workspace_edit(analysis, edits),
+                    )
+                )
+        if analysis.changed and _wanted(FIX_ALL_KIND, only):
+            actions.append(
+                types.CodeAction(
+                    title="Migrate all in file (migrate-tf)",
+                    kind=FIX_ALL_KIND,
+                    edit=self.cells_workspace_edit(analysis, analysis.fix_all_edits()),
+                )
+            )
+        return actions
+
     async def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
+        notebook_uri = self.notebook_of(uri)
+        if notebook_uri is not None:
+            return await self.cell_code_actions(params, notebook_uri)
         analysis = await self.analysis_for(uri)
         if analysis is None or analysis.excluded or analysis.config_error or analysis.error:
             return []
@@ -403,7 +728,10 @@ class MigrateTfServer(LanguageServer):
         uri = data.get("uri")
         if not isinstance(uri, str):
             return None
-        analysis = await self.analysis_for(uri)
+        notebook_uri = data.get("notebook")
+        # A cell's action: the notebook document is what was analysed.
+        target = notebook_uri if isinstance(notebook_uri, str) else uri
+        analysis = await self.analysis_for(target)
         if analysis is None:
             return None
         same_version = analysis.version == data.get("version")
@@ -422,7 +750,7 @@ class MigrateTfServer(LanguageServer):
             )
             return None
         edits = await asyncio.get_running_loop().run_in_executor(
-            self.executor, self.construct_edits, uri, analysis, conversion
+            self.executor, self.construct_edits, target, analysis, conversion
         )
         if edits is None:
             self.window_show_message(
@@ -435,6 +763,8 @@ class MigrateTfServer(LanguageServer):
                 )
             )
             return None
+        if isinstance(analysis, CellsAnalysis):
+            return self.cells_workspace_edit(analysis, edits)
         return self.workspace_edit(uri, analysis, edits)
 
     async def resolve_code_action(self, action: types.CodeAction) -> types.CodeAction:
@@ -504,12 +834,44 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> MigrateTfServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: MigrateTfServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.states.pop(params.text_document.uri, None)
+        ls.forget(params.text_document.uri)
         ls.schedule(params.text_document.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: MigrateTfServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri, ls.debounce)
+
+    # Notebook documents (pygls has put the notebook into, or updated it in, its
+    # workspace before these run)
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_did_open(ls: MigrateTfServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        uri = params.notebook_document.uri
+        ls.forget(uri)
+        ls.open_cells(params.cell_text_documents)
+        ls.schedule(uri, 0, notebook=True)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_did_change(
+        ls: MigrateTfServer, params: types.DidChangeNotebookDocumentParams
+    ) -> None:
+        ls.change_cells(params)
+        ls.schedule(params.notebook_document.uri, ls.debounce, notebook=True)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_did_save(ls: MigrateTfServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        return None  # the cells were analysed when they changed
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_did_close(
+        ls: MigrateTfServer, params: types.DidCloseNotebookDocumentParams
+    ) -> None:
+        uri = params.notebook_document.uri
+        state = ls.states.get(uri)
+        cells = {cell.uri for cell in params.cell_text_documents}
+        if state is not None:
+            cells |= state.published
+        ls.forget(uri)
+        ls.close_cells(sorted(cells))
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: MigrateTfServer, params: types.InitializedParams) -> None:
