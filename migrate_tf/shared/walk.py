@@ -192,12 +192,18 @@ def _list(root: cst.CSTNode) -> int:
 def descendants(node: cst.CSTNode) -> list[cst.CSTNode]:
     """``node`` and everything below it, in source order (cached per tree; a new
     list each time)."""
+    position = _position(node)
+    return _NODES[position : _ENDS[position]]
+
+
+def _position(node: cst.CSTNode) -> int:
+    """Where ``node`` is in ``_NODES`` (listing its tree first if needed)."""
     position = _POSITIONS.get(id(node))
     if position is None or _NODES[position] is not node:
         if len(_NODES) > _CACHE_LIMIT:
             clear_cache()
         position = _list(node)
-    return _NODES[position : _ENDS[position]]
+    return position
 
 
 #: Caches of answers about one file's trees (see :func:`answers_per_file`).
@@ -289,12 +295,16 @@ def encloses(node: cst.CSTNode, inner: cst.CSTNode) -> bool:
 def pruned(node: cst.CSTNode, stop: Callable[[cst.CSTNode], bool]) -> Iterator[cst.CSTNode]:
     """``node`` and what is below it in source order, without descending below the
     nodes ``stop`` is true for (they are listed): a scope's own names, not those of
-    the functions nested in it."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
+    the functions nested in it. A stopped subtree is a run of the cached listing to
+    jump over."""
+    position = _position(node)
+    end = _ENDS[position]
+    nodes, ends = _NODES[position:end], _ENDS[position:end]
+    index = 0
+    while index < len(nodes):
+        current = nodes[index]
         yield current
-        if current is node or not stop(current):
-            below = list(children(current))
-            below.reverse()
-            stack.extend(below)
+        if index and stop(current):
+            index = ends[index] - position
+        else:
+            index += 1
