@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrate_tf.shared.walk import find
 
@@ -33,7 +32,9 @@ from migrate_tf.shared.layers import safe_attribute
 from migrate_tf.shared.names import (
     find_param,
     free_names,
+    is_attribute_of,
     is_docstring,
+    is_name,
     is_string,
     keyword_argument,
     reads,
@@ -236,10 +237,10 @@ class Planner:
             if (
                 isinstance(statement, cst.SimpleStatementLine)
                 and len(statement.body) == 1
-                and m.matches(
-                    statement.body[0],
-                    m.Expr(value=m.Call(func=m.Attribute(value=m.Name(alias.value), attr=m.Name("reuse_variables")), args=[])),
-                )
+                and isinstance(statement.body[0], cst.Expr)
+                and isinstance(statement.body[0].value, cst.Call)
+                and not statement.body[0].value.args
+                and is_attribute_of(statement.body[0].value.func, alias.value, "reuse_variables")
             ):
                 found.append(statement)
             elif reads(statement, alias.value):
@@ -324,14 +325,14 @@ class Planner:
 
     def _reuse(self, function: cst.FunctionDef, scope) -> str | None:
         reuse = scope.get("reuse")
-        if reuse is None or is_none(reuse) or m.matches(reuse, m.Name("False")):
+        if reuse is None or is_none(reuse) or is_name(reuse, "False"):
             return None
         if self.index.is_api(reuse, "tf.AUTO_REUSE"):
             return AUTO_REUSE
         if isinstance(reuse, cst.Name) and find_param(function, reuse.value) is not None:
             param = find_param(function, reuse.value)
             if param.default is not None and (
-                m.matches(param.default, m.Name("False")) or is_none(param.default)
+                is_name(param.default, "False") or is_none(param.default)
             ):
                 return reuse.value
         raise Refusal(
@@ -573,7 +574,7 @@ class Planner:
             isinstance(node, cst.BinaryOperation)
             and isinstance(node.operator, cst.Modulo)
             and is_string(node.left)
-            and m.matches(node.right, m.Name(variable))
+            and is_name(node.right, variable)
         ):
             template = node.left.evaluated_value
             if template.count("%") == 1 and template.endswith(("%d", "%s", "%i")):
@@ -584,7 +585,7 @@ class Planner:
                 len(parts) == 2
                 and isinstance(parts[0], cst.FormattedStringText)
                 and isinstance(parts[1], cst.FormattedStringExpression)
-                and m.matches(parts[1].expression, m.Name(variable))
+                and is_name(parts[1].expression, variable)
                 and parts[1].format_spec is None
                 and parts[1].conversion is None
             ):
@@ -595,7 +596,7 @@ class Planner:
             and node.func.attr.value == "format"
             and is_string(node.func.value)
             and len(node.args) == 1
-            and m.matches(node.args[0].value, m.Name(variable))
+            and is_name(node.args[0].value, variable)
         ):
             template = node.func.value.evaluated_value
             if template.count("{") == 1 and template.endswith("{}"):
@@ -636,7 +637,7 @@ class Planner:
                 conversion, sublayers, scope_path, prefix, indexed, name_argument, call,
                 [(None, layer.inputs)] + (
                     [("training", layer.training)]
-                    if layer.training is not None and not m.matches(layer.training, m.Name("False"))
+                    if layer.training is not None and not is_name(layer.training, "False")
                     else []
                 ),
                 callee=None, keras_class=spec.keras_class, keras_arguments=layer.constructor,
@@ -646,12 +647,12 @@ class Planner:
         reused = getattr(self, "_reusing", False) or (
             layer.reuse is not None
             and (
-                m.matches(layer.reuse, m.Name("True"))
+                is_name(layer.reuse, "True")
                 or self.index.is_api(layer.reuse, "tf.AUTO_REUSE")
             )
         )
         if layer.reuse is not None and not reused and not (
-            is_none(layer.reuse) or m.matches(layer.reuse, m.Name("False"))
+            is_none(layer.reuse) or is_name(layer.reuse, "False")
         ):
             raise Refusal(f"`{code_of(call.func)}` is called with a computed reuse")
         name = layer.name
@@ -663,7 +664,7 @@ class Planner:
             count[key] = number + 1
             name = spec.base_name if number == 0 else f"{spec.base_name}_{number}"
         tensors: list[tuple[str | None, cst.BaseExpression]] = [(None, layer.inputs)]
-        if layer.training is not None and not m.matches(layer.training, m.Name("False")):
+        if layer.training is not None and not is_name(layer.training, "False"):
             tensors.append(("training", layer.training))
         path = "/".join(scope_path + (name,))
         existing = sublayers.get(path)
@@ -768,7 +769,7 @@ class Planner:
             if argument in arguments and not is_none(arguments[argument]):
                 raise Refusal(f"`get_variable(..., {argument}=...)` has no Keras 3 equivalent")
         validate = arguments.get("validate_shape")
-        if validate is not None and not m.matches(validate, m.Name("True")):
+        if validate is not None and not is_name(validate, "True"):
             raise Refusal("`get_variable(..., validate_shape=False)` has no Keras 3 equivalent")
         return target.value, arguments
 
@@ -836,9 +837,9 @@ class Planner:
         reused = callee.auto_reuse or getattr(self, "_reusing", False)
         if callee.reuse_parameter is not None and callee.reuse_parameter in bound:
             reuse = bound[callee.reuse_parameter]
-            if m.matches(reuse, m.Name("True")) or self.index.is_api(reuse, "tf.AUTO_REUSE"):
+            if is_name(reuse, "True") or self.index.is_api(reuse, "tf.AUTO_REUSE"):
                 reused = True
-            elif not (m.matches(reuse, m.Name("False")) or is_none(reuse)):
+            elif not (is_name(reuse, "False") or is_none(reuse)):
                 raise Refusal(
                     f"`{code_of(call.func)}(...)` is called with a computed reuse: "
                     f"`{code_of(reuse)}`"
@@ -1177,7 +1178,7 @@ def _reads_outside_initializer_arguments(function: cst.CSTNode, name: str) -> bo
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value.endswith("initializer"):
                 continue
-            if m.matches(arg.value, m.Name(name)) and arg.keyword is None:
+            if is_name(arg.value, name) and arg.keyword is None:
                 # positional initializer of get_variable ("name", shape, dtype, init)
                 continue
             if reads(arg.value, name):

@@ -13,7 +13,6 @@ import dataclasses
 import functools
 
 import libcst as cst
-import libcst.matchers as m
 
 from migrate_tf.shared.walk import find, find_once
 
@@ -35,7 +34,7 @@ from migrate_tf.shared.initializers import (
     weight_from_initial_value,
 )
 from migrate_tf.shared.layers import safe_attribute
-from migrate_tf.shared.names import free_names, is_docstring, reads
+from migrate_tf.shared.names import free_names, is_docstring, is_name, reads
 from migrate_tf.shared.regularizers import keras_regularizer
 from migrate_tf.shared.shapes import bound_names, lift_input_shapes, rename_locals
 from migrate_tf.shared.tf1_api import tf2_spelling
@@ -363,7 +362,7 @@ class ClassWriter:
         if dtype is not None and dtype != "float32":
             call_arguments.append(("dtype", string_literal(dtype)))
         trainable = arguments.get("trainable")
-        if trainable is not None and not is_none(trainable) and not m.matches(trainable, m.Name("True")):
+        if trainable is not None and not is_none(trainable) and not is_name(trainable, "True"):
             call_arguments.append(("trainable", code_of(moved(trainable))))
         regularizer = arguments.get("regularizer")
         if regularizer is not None and not is_none(regularizer):
@@ -416,7 +415,7 @@ class ClassWriter:
         if dtype is not None:
             call_arguments.append(("dtype", string_literal(dtype)))
         trainable = arguments.get("trainable")
-        if trainable is not None and not is_none(trainable) and not m.matches(trainable, m.Name("True")):
+        if trainable is not None and not is_none(trainable) and not is_name(trainable, "True"):
             call_arguments.append(("trainable", code_of(moved(trainable))))
         constraint = arguments.get("constraint")
         if constraint is not None and not is_none(constraint):
