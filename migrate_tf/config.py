@@ -52,10 +52,18 @@ class Settings:
 def find_pyproject(start: Path) -> Path | None:
     """The nearest ``pyproject.toml`` at or above ``start`` that has ``[tool.migrate-tf]``."""
     start = start.resolve()
-    directory = start if start.is_dir() else start.parent
+    try:
+        directory = start if start.is_dir() else start.parent
+    except OSError:  # inside a directory we may not look into
+        directory = start.parent
     for candidate_dir in (directory, *directory.parents):
         candidate = candidate_dir / "pyproject.toml"
-        if candidate.is_file():
+        try:
+            present = candidate.is_file()
+        except OSError:
+            # A directory we may not look into holds no configuration we can use.
+            continue
+        if present:
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

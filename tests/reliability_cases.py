@@ -757,11 +757,7 @@ def file_system_cases() -> list[Case]:
                     r"proj/locked: error: cannot read directory: Permission denied",
                     diff_of=COMPANIONS,
                 ),
-                "stdin": Expect(
-                    0, None, stdout=GOOD_MIGRATED_BYTES,
-                    known_bug="config.find_pyproject: Path.is_file() raises PermissionError "
-                    "for proj/locked/pyproject.toml; the stdin action ends in a traceback",
-                ),
+                "stdin": Expect(0, None, stdout=GOOD_MIGRATED_BYTES),
             },
             stdin=GOOD_BYTES,
             stdin_filename="proj/locked/hidden.py",

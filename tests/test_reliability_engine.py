@@ -310,14 +310,6 @@ def test_a_long_elif_chain_does_not_stop_the_layer_next_to_it_from_migrating():
 ADJACENT_STRINGS = "BLOB = (\n" + '    "QUJDREVGR0g="\n' * 3500 + ")\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline: libcst's parser fails on more than ~3000 adjacent string literals "
-    "(valid Python, a common shape of embedded data); the error is passed on as a syntax "
-    "error with a bogus position ('cannot parse: line 3509, column 1: parser error: "
-    "error at 3509:1: expected one of STRING, f\", t\"') instead of saying the code is "
-    "too deeply nested for the parser, as for other libcst limits",
-)
 def test_valid_code_libcst_cannot_parse_is_not_reported_as_a_syntax_error():
     source = LAYER + ADJACENT_STRINGS
     compile(source, "blob.py", "exec")

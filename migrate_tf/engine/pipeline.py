@@ -796,7 +796,20 @@ def _migrate_source(
             output=source,
             error="cannot parse: the code is nested too deeply for the parser",
         )
-    except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
+    except cst.ParserSyntaxError:
+        # CPython compiled it (check_source), so this is a limit of LibCST's parser
+        # (measured: more than about 3,000 adjacent string literals), and its
+        # position and "expected one of" would only mislead.
+        return SourceResult(
+            source=source,
+            output=source,
+            error=(
+                "cannot parse: LibCST's parser cannot read this valid Python (a limit "
+                "of the parser, such as thousands of adjacent string literals); the "
+                "file was left unchanged"
+            ),
+        )
+    except (SyntaxError, ValueError) as error:
         return SourceResult(
             source=source, output=source, error=parse_error_message(source, error)
         )
