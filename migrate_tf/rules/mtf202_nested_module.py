@@ -379,7 +379,7 @@ class NestedModule(Rule):
             for node in find(classdef, cst.Attribute)
             if node.attr.value in MODULE_ONLY_ATTRIBUTES
         ]
-        for node in in_source_order(classdef, module_only):
+        for node in module_only:
             raise Refusal(f"it uses `{code_of(node)}`, which only tf.Module has")
         call = method(classdef, "__call__")
         if call is not None and call.decorators:
@@ -408,7 +408,7 @@ class NestedModule(Rule):
             if self.context.imports.is_api(variable.func, "tf.Variable", "tf.get_variable")
             and id(variable) not in direct
         ]
-        for variable in in_source_order(classdef, elsewhere):
+        for variable in elsewhere:
             raise Refusal(
                 f"`{code_of(variable.func)}(...)` is not a top-level "
                 "`self.<name> = tf.Variable(...)` of `__init__`"
@@ -565,7 +565,7 @@ def _dtype_of(statement: cst.SimpleStatementLine) -> str | None:
         for arg in find(statement, cst.Arg)
         if is_name(arg.keyword, "dtype") and isinstance(arg.value, cst.SimpleString)
     ]
-    for arg in in_source_order(statement, strings):
+    for arg in strings:
         return arg.value.evaluated_value
     return None
 
@@ -582,28 +582,3 @@ def _calls_method(node: cst.CSTNode, name: str) -> bool:
         isinstance(call.func, cst.Attribute) and call.func.attr.value == name
         for call in find(node, cst.Call)
     )
-
-
-def in_source_order(root: cst.CSTNode, nodes: list) -> list:
-    """``nodes``, all found in ``root``, in source order: the order in which LibCST's
-    visitors (and `libcst.matchers.findall`) meet them.
-
-    :func:`migrate_tf.shared.walk.find` lists a node's fields in dataclass order,
-    which is not always the source's: a function's decorators come after its body,
-    the condition of `a if c else b` before `a`, a keyword argument's value before
-    its keyword. Where the first of several decides something (which weight a
-    `build` creates first, which use a refusal names), put them back in source
-    order. A visit rebuilds the nodes it passes, so it runs only for two or more."""
-    if len(nodes) < 2:
-        return list(nodes)
-    wanted = {id(node) for node in nodes}
-    ordered: list = []
-
-    class _Order(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            if id(node) in wanted:
-                ordered.append(node)
-            return True
-
-    root.visit(_Order())
-    return ordered

@@ -6,7 +6,6 @@ import dataclasses
 
 import libcst as cst
 
-from migrate_tf.rules.mtf202_nested_module import in_source_order
 from migrate_tf.shared.codegen import code_of, keras_reference, parse_statements, render_call
 from migrate_tf.shared.initializers import Refusal, bind_arguments
 from migrate_tf.shared.layer_rules import LayerClassRule
@@ -732,7 +731,7 @@ class LambdaVariables(LayerClassRule):
                 continue
             targets[id(site)] = target
             sites.append(site)
-        for site in in_source_order(call, sites):
+        for site in sites:
             inner, target = site.func, targets[id(site)]
             try:
                 if self.is_suppressed(next(s for s in call.body.body if _contains(s, site))):
@@ -781,7 +780,7 @@ class LambdaVariables(LayerClassRule):
         variables = [
             c for c in find(function.body, cst.Call) if index.is_api(c.func, *VARIABLE_FACTORIES)
         ]
-        for variable in in_source_order(function.body, variables):
+        for variable in variables:
             if not index.is_api(variable.func, "tf.Variable"):
                 raise Refusal(f"`{code_of(variable.func)}` in a `lambda` is not a `tf.Variable`")
             arguments, expressions = variable_arguments(variable)
