@@ -12,7 +12,11 @@ For every program:
 * every output parses (libcst) and compiles;
 * ``apply`` twice equals ``apply`` once;
 * a file without any trigger token comes out byte-identical, through ``migrate_bytes``
-  and even when every rule is run over it regardless of tokens.
+  and even when every rule is run over it regardless of tokens (the pre-filter
+  switched off);
+* hypothesmith's programs after ``import tensorflow as tf``, every rule forced over
+  them (they hold no trigger word, so otherwise no rule would see them): no rule
+  crashes, the output compiles and parses, a second pass changes nothing.
 
 ``make test`` runs a short derandomized profile; ``make fuzz`` sets
 MIGRATE_TF_FUZZ_EXAMPLES=10000 and a fixed ``--hypothesis-seed``.
@@ -20,6 +24,7 @@ MIGRATE_TF_FUZZ_EXAMPLES=10000 and a fixed ``--hypothesis-seed``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import random
@@ -33,6 +38,7 @@ from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
 from migrate_tf.config import Settings
+from migrate_tf.engine import pipeline
 from migrate_tf.engine.pipeline import decode_source, migrate_bytes, migrate_source
 from migrate_tf.rules import all_rules
 
@@ -107,17 +113,67 @@ def check_engine_properties(data: bytes) -> None:
 
 # hypothesmith -----------------------------------------------------------------------------
 
+#: The pre-filter's stages inside the pipeline: without them, every rule runs on every
+#: program (hypothesmith's programs never hold a trigger word, so with them no rule
+#: would ever see one).
+_PREFILTER = ("triggered_by", "_outside_comments", "_mentioned_in_code")
+
+
+@contextlib.contextmanager
+def every_rule_runs():
+    """Switch the trigger pre-filter off: every rule parses and visits every program."""
+    saved = {name: getattr(pipeline, name) for name in _PREFILTER}
+    pipeline.triggered_by = lambda rules, data: list(rules)
+    pipeline._outside_comments = lambda data, token: True
+    pipeline._mentioned_in_code = lambda text, rules: list(rules)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(pipeline, name, value)
+
+
+def forced_migrate_source(source: str):
+    with every_rule_runs(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return migrate_source(source, rules=rules(), settings=SETTINGS, filename="fuzzed.py")
+
 
 def check_rules_leave_trigger_free_code_alone(source: str) -> None:
     """The token prefilter is a speed-up, not the guarantee: every rule, run over a
     program without any trigger token, leaves it as it is."""
     if triggers(source.encode("utf-8", "surrogatepass")):
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = migrate_source(source, rules=rules(), settings=SETTINGS)
+    result = forced_migrate_source(source)
+    if result.parsed:
+        event("every rule ran over it")
     assert result.output == source
     assert result.error is None or result.error.startswith("cannot parse"), result.error
+
+
+TF_PRELUDE = "import tensorflow as tf\nfrom tensorflow import keras\n"
+
+
+def check_rules_on_arbitrary_tf_code(source: str) -> None:
+    """The program after TF imports, every rule forced over it: no rule crashes, the
+    output compiles and parses, and a second pass changes nothing."""
+    program = TF_PRELUDE + source
+    first = forced_migrate_source(program)
+    error = first.error or ""
+    assert not error.startswith("internal error"), error
+    assert " crashed: " not in error, error
+    if first.error is not None or not first.changed:
+        assert first.output == program
+        return
+    event(f"tf prelude: migrated by {', '.join(first.applied)}")
+    note(f"migrated once:\n{first.output}")
+    cst.parse_module(first.output)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compile(first.output, "fuzzed.py", "exec", dont_inherit=True)
+    second = forced_migrate_source(first.output)
+    assert second.error is None, second.error
+    assert not second.changed, "apply twice differs from apply once"
 
 
 @fuzz_settings(short=80)
@@ -125,6 +181,7 @@ def check_rules_leave_trigger_free_code_alone(source: str) -> None:
 def test_programs_from_the_grammar(source):
     check_engine_properties(source.encode("utf-8", "surrogatepass"))
     check_rules_leave_trigger_free_code_alone(source)
+    check_rules_on_arbitrary_tf_code(source)
 
 
 @fuzz_settings(short=25)
@@ -132,6 +189,17 @@ def test_programs_from_the_grammar(source):
 def test_programs_from_libcst_nodes(source):
     check_engine_properties(source.encode("utf-8", "surrogatepass"))
     check_rules_leave_trigger_free_code_alone(source)
+    check_rules_on_arbitrary_tf_code(source)
+
+
+def test_the_rules_really_run_when_the_pre_filter_is_off():
+    # Without this, the two properties above could pass without any rule looking at
+    # the program: a program with no trigger word is parsed only when forced.
+    source = "x = 1\n"
+    assert not migrate_source(source, rules=rules(), settings=SETTINGS).parsed
+    assert forced_migrate_source(source).parsed
+    # and the pre-filter is back afterwards
+    assert not migrate_source(source, rules=rules(), settings=SETTINGS).parsed
 
 
 # Mutations of the golden inputs ---------------------------------------------------------------
