@@ -413,7 +413,12 @@ def run(
         bar.__enter__()
 
     def release(_index: int, result: FileResult) -> None:
-        # Ctrl-C waits until this file is written (or not) and counted.
+        if result.status == "unchanged" and not result.findings:
+            # Nothing to write or print: no need to hold Ctrl-C back (two signal
+            # calls per file were most of the cost of a tree without TF code).
+            _release(result)
+            return
+        # Ctrl-C waits until this file is written (or not), printed and counted.
         with deferred_interrupts():
             _release(result)
 
