@@ -259,3 +259,19 @@ def test_is_excluded_checks_a_single_named_path(tmp_path, monkeypatch):
     assert is_excluded("legacy/old.py", ["legacy/*.py"])
     assert is_excluded(str(tmp_path / "tests" / "t.py"), ["tests"])
     assert not is_excluded("src/new.py", ["legacy/*.py", "tests"])
+
+
+def test_a_fifo_named_on_the_command_line_is_an_error_not_a_hang(tmp_path):
+    import sys
+
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    process = subprocess.run(
+        [sys.executable, "-m", "migrate_tf", "diff", "--no-progress", str(fifo),
+         str(tmp_path / "ok.py")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert process.returncode == 1
+    assert f"{fifo}: error: not a regular file" in process.stderr + process.stdout
+    assert "2 files scanned: 0 would change, 1 unchanged, 1 failed" in process.stderr

@@ -32,6 +32,7 @@ import dataclasses
 import fnmatch
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -457,12 +458,22 @@ def discover(
                     is_root=True,
                 )
             )
+        elif not _is_regular_file(path):
+            # A FIFO, socket or device: reading it could block for ever or never end.
+            walker.errors.append(DiscoveryError(str(display), "not a regular file"))
         else:
             walker.candidates.append(
                 _Candidate(str(display), os.path.realpath(path), via_symlink=False)
             )
     walker.walk(directories)
     return Discovery(files=_deduplicate(walker.candidates), errors=walker.errors)
+
+
+def _is_regular_file(path: str | os.PathLike) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # let reading it report the error, as for any file
 
 
 def _deduplicate(candidates: list[_Candidate]) -> list[str]:
