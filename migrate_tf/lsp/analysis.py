@@ -292,12 +292,7 @@ class Analysis:
         """
         if self.result is None or self.project is None:
             return None
-        target = (conversion.code, conversion.line)
-        suppress = [
-            (other.code, other.line)
-            for other in self.conversions
-            if (other.code, other.line) != target
-        ]
+        suppress = others_than(self.conversions, conversion)
         if not suppress:
             return self.fix_all_edits()
         alone = migrate_source(
@@ -307,9 +302,7 @@ class Analysis:
             filename=str(self.path) if self.path else "<editor>",
             suppress=suppress,
         )
-        if alone.error is not None or not alone.changed:
-            return None
-        if target not in {(c.code, c.line) for c in alone.conversions}:
+        if not happened_alone(alone, conversion):
             return None
         return minimal_edits(self.text, alone.output)
 
@@ -435,3 +428,21 @@ __all__ = [
     "minimal_edits",
     "resolve_project",
 ]
+
+
+def others_than(conversions: Sequence[Conversion], conversion: Conversion) -> list[tuple[str, int]]:
+    """``(code, line)`` of every conversion but ``conversion``: suppressed in a run of
+    the pipeline, they leave that one to happen alone."""
+    target = (conversion.code, conversion.line)
+    return [
+        (other.code, other.line) for other in conversions if (other.code, other.line) != target
+    ]
+
+
+def happened_alone(result, conversion: Conversion) -> bool:
+    """Whether a run with the other conversions suppressed made ``conversion``."""
+    return (
+        result.error is None
+        and result.changed
+        and (conversion.code, conversion.line) in {(c.code, c.line) for c in result.conversions}
+    )

@@ -53,7 +53,9 @@ from migrate_tf.lsp.analysis import (
     Projects,
     Text,
     apply_edits,
+    happened_alone,
     minimal_edits,
+    others_than,
     resolve_project,
 )
 from migrate_tf.rules.base import CodeRange, Conversion, Finding, Rule
@@ -89,12 +91,7 @@ class NotebookAnalysis(Analysis):
         are told apart by their module lines, as the engine suppresses them)."""
         if self.result is None or self.project is None:
             return None
-        target = (conversion.code, conversion.line)
-        suppress = [
-            (other.code, other.line)
-            for other in self.conversions
-            if (other.code, other.line) != target
-        ]
+        suppress = others_than(self.conversions, conversion)
         if not suppress:
             return self.fix_all_edits()
         alone = migrate_notebook_text(
@@ -104,9 +101,7 @@ class NotebookAnalysis(Analysis):
             filename=self._filename(),
             suppress=suppress,
         )
-        if alone.error is not None or not alone.changed:
-            return None
-        if target not in {(c.code, c.line) for c in alone.conversions}:
+        if not happened_alone(alone, conversion):
             return None
         return minimal_edits(self.text, alone.output)
 
@@ -420,12 +415,7 @@ class CellsAnalysis:
         not happen alone); conversions are told apart by their module lines."""
         if self.result is None or self.project is None:
             return None
-        target = (conversion.code, conversion.line)
-        suppress = [
-            (other.code, other.line)
-            for other in self.conversions
-            if (other.code, other.line) != target
-        ]
+        suppress = others_than(self.conversions, conversion)
         if not suppress:
             return self.fix_all_edits()
         alone = migrate_notebook_text(
@@ -435,9 +425,7 @@ class CellsAnalysis:
             filename=self._filename(),
             suppress=suppress,
         )
-        if alone.error is not None or not alone.changed:
-            return None
-        if target not in {(c.code, c.line) for c in alone.conversions}:
+        if not happened_alone(alone, conversion):
             return None
         return self._edits(self._sources(alone))
 
