@@ -215,20 +215,11 @@ def _mtime(path: Path | None) -> int | None:
 # Analysis -------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class Analysis:
-    """One version of one document, migrated in memory."""
+class PipelineOutcome:
+    """What an analysis shows of its pipeline result (``self.result``, a
+    :class:`SourceResult` or a notebook's result, None before it ran)."""
 
-    text: str
-    path: Path | None
-    version: int | None = None
-    project: Project | None = None
-    result: SourceResult | None = None
-    #: Why there is nothing to show: a configuration error, or None.
-    config_error: str | None = None
-    excluded: bool = False
-    rules: tuple[type[Rule], ...] = ()
-    memo: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    result: object
 
     @property
     def error(self) -> str | None:
@@ -244,6 +235,22 @@ class Analysis:
     @property
     def findings(self) -> list[Finding]:
         return list(self.result.findings) if self.result is not None else []
+
+
+@dataclasses.dataclass
+class Analysis(PipelineOutcome):
+    """One version of one document, migrated in memory."""
+
+    text: str
+    path: Path | None
+    version: int | None = None
+    project: Project | None = None
+    result: SourceResult | None = None
+    #: Why there is nothing to show: a configuration error, or None.
+    config_error: str | None = None
+    excluded: bool = False
+    rules: tuple[type[Rule], ...] = ()
+    memo: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     @property
     def output(self) -> str:

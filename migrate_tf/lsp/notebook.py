@@ -51,6 +51,7 @@ from migrate_tf.lsp.analysis import (
     Edit,
     Project,
     Projects,
+    PipelineOutcome,
     Text,
     apply_edits,
     happened_alone,
@@ -260,7 +261,7 @@ def _document(cells: Sequence[Cell], metadata: Any) -> str:
 
 
 @dataclasses.dataclass
-class CellsAnalysis:
+class CellsAnalysis(PipelineOutcome):
     """One version of one notebook document, migrated in memory as ``apply`` would
     migrate the ``.ipynb`` file with the same cells."""
 
@@ -275,20 +276,6 @@ class CellsAnalysis:
     text: str = ""
     result: NotebookResult | None = None
     memo: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def error(self) -> str | None:
-        return self.result.error if self.result is not None else None
-
-    @property
-    def conversions(self) -> list[Conversion]:
-        if self.result is None or self.result.error is not None:
-            return []
-        return list(self.result.conversions)
-
-    @property
-    def findings(self) -> list[Finding]:
-        return list(self.result.findings) if self.result is not None else []
 
     @property
     def changed(self) -> bool:
