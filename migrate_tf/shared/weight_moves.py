@@ -140,12 +140,11 @@ class ClassWeights:
                     plan.removed.add(id(statement))
 
     def variable_move(
-        self, origin: str, statement, target: cst.Attribute, call: cst.Call, *, in_place: bool = False
+        self, origin: str, statement, target: cst.Attribute, call: cst.Call
     ) -> WeightMove:
         """`self.x = tf.Variable(...)` (``statement``, in the method ``origin``) as
-        `self.x = self.add_weight(...)` for `build`, or where it is when ``in_place``
-        (a weight whose shape is known in `__init__` may be created there); Refusal
-        when it cannot be converted with certainty."""
+        `self.x = self.add_weight(...)` for `build`; Refusal when it cannot be
+        converted with certainty."""
         index = self.context.imports
         methods, plan, class_names = self.methods, self.plan, self.class_names
         arguments, expressions = variable_arguments(call)
@@ -153,7 +152,7 @@ class ClassWeights:
         function = methods[origin]
         self_param = self_name(function)
         build = methods["build"]
-        target_self = self_name(build) if build is not None and not in_place else self_param
+        target_self = self_name(build) if build is not None else self_param
         renames = {self_param: target_self} if target_self != self_param else {}
 
         inlined: list[str] = []
@@ -165,9 +164,7 @@ class ClassWeights:
         # Decide shape and dtype on the code as the user wrote it, so that a refusal
         # speaks of their names rather than of the names `build` would use.
         weight_from_initial_value(expressions["initial_value"], index, "keras")
-        if in_place:
-            pass  # the expressions stay where their names mean what they meant
-        elif origin == "__init__":
+        if origin == "__init__":
             stored = self._stored_parameters(function, self_param)
             renames.update({param: f"{target_self}.{attr}" for param, attr in stored.items()})
             # An argument the weight needs but __init__ never stored is stored under
@@ -213,7 +210,7 @@ class ClassWeights:
         )
         replacement = parse_statements(text + "\n")[0]
         leading = [line for line in statement.leading_lines if line.comment is not None]
-        if origin == "build" or in_place:
+        if origin == "build":
             leading = list(statement.leading_lines)
         replacement = replacement.with_changes(
             leading_lines=leading, trailing_whitespace=statement.trailing_whitespace
