@@ -33,7 +33,7 @@ import fnmatch
 import os
 import re
 import stat
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 import pathspec
@@ -92,8 +92,27 @@ class Discovery:
     errors: list[DiscoveryError] = dataclasses.field(default_factory=list)
 
 
+#: Whether ``Path`` parses POSIX paths, so that :func:`path_sort_key` can split a
+#: plain path on "/" itself instead of building a ``Path`` for each file.
+_POSIX_PATHS = isinstance(Path(), PurePosixPath)
+
+
 def path_sort_key(path: str) -> tuple[str, ...]:
-    """Sort paths component by component, so ``a/b.py`` comes before ``a-b.py``."""
+    """Sort paths component by component, so ``a/b.py`` comes before ``a-b.py``.
+
+    The key is ``Path(path).parts``. A POSIX path with no empty or ``.`` component
+    (what discovery produces) is split with string operations, to the same parts;
+    anything else is left to ``Path``.
+    """
+    if _POSIX_PATHS and type(path) is str:
+        if path.startswith("/"):
+            parts = path[1:].split("/")
+            if "" not in parts and "." not in parts:
+                return ("/", *parts)
+        else:
+            parts = path.split("/")
+            if "" not in parts and "." not in parts:
+                return tuple(parts)
     return Path(path).parts
 
 
