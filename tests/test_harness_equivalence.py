@@ -1,9 +1,11 @@
 """``verify`` end to end: the golden cases, the example project, deliberately wrong
 migrations and hostile user code.
 
-Every test of this module shares one pool of worker processes (TF1, Keras 2, Keras 3),
-so TensorFlow starts three times for the whole module, plus the restarts that the
-hostile code forces. The verifications run through the harness's Python API
+Every test of this module shares one pool of worker processes (the legacy process for
+TF1 and Keras 2, and Keras 3), so TensorFlow starts twice for the whole module, plus
+the restarts that the hostile code forces and a legacy process whenever a run brings
+Keras 2 jobs after one that ran TF1 code; the tests of the two-process design start
+pools of their own. The verifications run through the harness's Python API
 (``verify_units``) exactly as ``migrate-tf verify`` runs them; tests/test_cli_verify.py
 covers the command line.
 
@@ -217,6 +219,143 @@ def test_golden_case_verifies(golden_run, case_id):
         for row in checked
     ), _explain(checked)
     assert not [row for row in rows if row.verdict == "FAIL"], _explain(rows)
+
+
+# Two TensorFlow processes per run ---------------------------------------------------------
+
+MIXED_HELPERS = """
+import tensorflow as tf
+
+# TF1 code imports this module with `tensorflow` bound to tensorflow.compat.v1, which
+# has get_variable; TensorFlow 2 code sees the real module.
+OFFSET = 0.25 if hasattr(tf, "get_variable") else 0.5
+"""
+
+MIXED_TF1 = """
+import tensorflow as tf
+
+from pkg.helpers import OFFSET
+
+
+def dense(x, units, scope="dense"):
+    with tf.variable_scope(scope):
+        w = tf.get_variable("w", [x.get_shape()[-1], units],
+                            initializer=tf.constant_initializer(OFFSET))
+        return tf.matmul(x, w)
+"""
+
+MIXED_KERAS2 = """
+import tensorflow as tf
+
+from pkg.helpers import OFFSET
+
+
+class Shift(tf.keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = tf.Variable(tf.ones([3]), trainable=False)
+
+    def call(self, x):
+        return x * self.scale + OFFSET
+"""
+
+MIXED_CASES = """
+[tool.migrate-tf.cases.dense]
+x = "float32[4, 16]"
+units = 8
+
+[tool.migrate-tf.cases.Shift]
+x = "float32[2, 3]"
+"""
+
+
+def _verify_tree(root: Path, pool: Pool | None) -> VerifyResult:
+    result = VerifyResult()
+    files = discover([str(root)]).files
+    result.scanned = len(files)
+    with Workspace() as workspace:
+        units = []
+        for path in files:
+            migrated = migrate_file(path, rules=all_rules(), settings=Settings())
+            assert migrated.error is None, (path, migrated.error)
+            unit = unit_of(migrated, workspace, None)
+            if unit is not None:
+                units.append(unit)
+        return verify_units(units, CasesFinder(), Options(), result, pool=pool)
+
+
+@pytest.fixture(scope="module")
+def mixed_run(tmp_path_factory):
+    """A project with old Keras 2 and TF1 code that share a module, verified in
+    processes of the run's own (no shared pool)."""
+    root = tmp_path_factory.mktemp("mixed")
+    (root / "pkg").mkdir()
+    (root / "pyproject.toml").write_text(MIXED_CASES, encoding="utf-8")
+    for name, text in (("__init__", ""), ("helpers", MIXED_HELPERS), ("model", MIXED_TF1),
+                       ("layers", MIXED_KERAS2)):
+        (root / "pkg" / f"{name}.py").write_text(text.lstrip(), encoding="utf-8")
+    return _verify_tree(root, pool=None)
+
+
+def test_old_keras2_and_tf1_code_run_in_one_tensorflow_process(mixed_run):
+    kinds = {row.check.conversion.kind for row in mixed_run.rows}
+    assert kinds == {"function-to-layer", "layer-class"}, _explain(mixed_run.rows)
+    assert mixed_run.startups == 2
+    assert {side: run.starts for side, run in mixed_run.sides.items()} == {"legacy": 1, "keras3": 1}
+
+
+def test_a_module_shared_with_keras2_code_is_imported_again_for_tf1_code(mixed_run):
+    """The Keras 2 job imported pkg.helpers under TensorFlow 2 (OFFSET 0.5); the TF1
+    job must see it as TF1 code does (OFFSET 0.25), so the migration, whose Keras 3
+    code sees 0.5, is caught changing the initial value."""
+    rows = {row.check.conversion.old: row for row in mixed_run.rows}
+    assert rows["Shift"].verdict == "pass", _explain([rows["Shift"]])
+    assert rows["dense"].verdict == "FAIL", _explain([rows["dense"]])
+    assert any(
+        detail.startswith("initializers: dense/w: initial value [0.5, 0.5")
+        and "in the new code, [0.25, 0.25" in detail
+        for detail in rows["dense"].details
+    ), _explain([rows["dense"]])
+
+
+def _old_tf1_jobs(result: VerifyResult) -> list[dict]:
+    jobs = {}
+    for row in result.rows:
+        job = row.check.old_job
+        if job is not None and job["side"] == "tf1":
+            jobs[job["id"]] = job
+    return list(jobs.values())
+
+
+def _same_results(jobs: list[dict], got: dict, expected: dict) -> None:
+    for job in jobs:
+        assert {k: v for k, v in got[job["id"]].items() if k != "seconds"} == {
+            k: v for k, v in expected[job["id"]].items() if k != "seconds"
+        }, job["module"]["path"]
+
+
+def test_the_legacy_process_gives_each_side_the_records_of_a_process_of_its_own(
+    golden_run, mixed_run
+):
+    """The legacy process runs a run's Keras 2 jobs, then switches to graph mode for its
+    TF1 jobs. Every TF1 job of the golden cases and of the mixed project, run again in
+    a fresh process that starts with them, gives the same result (variables, initial
+    values, outputs, losses, printed output, errors). A Keras 2 job after them gets a
+    new process (graph mode is for good) and the result of the first run."""
+    for run in (golden_run, mixed_run):
+        assert any(row.check.old_job and row.check.old_job["side"] == "keras2" for row in run.rows)
+    with Pool() as fresh:
+        for run in (golden_run, mixed_run):
+            jobs = _old_tf1_jobs(run)
+            assert jobs
+            alone = fresh.run({"tf1": jobs}, timeout=Options().timeout)["legacy"]
+            _same_results(jobs, alone.results, run.sides["legacy"].results)
+        assert fresh.workers["legacy"].starts == 1
+        keras2_jobs = [row.check.old_job for row in mixed_run.rows
+                       if row.check.old_job["side"] == "keras2"]
+        again = fresh.run({"keras2": keras2_jobs}, timeout=Options().timeout)["legacy"]
+        assert again.starts == 1 and fresh.workers["legacy"].starts == 2
+        _same_results(keras2_jobs, again.results, mixed_run.sides["legacy"].results)
 
 
 # The example project -------------------------------------------------------------------
@@ -619,11 +758,12 @@ def test_printing_to_stdout_is_reported_and_kept_out_of_the_protocol(hostile_run
 
 def test_crashed_workers_are_restarted_and_leave_nothing_behind(hostile_run, pool):
     result = hostile_run["result"]
-    # hang ends the Keras 3 worker and old_crash the TF1 worker: each is started again
-    # for the cases after them; vanish ends the Keras 3 worker on its last job
-    first = {side: 0 if side in hostile_run["running"] else 1 for side in ("keras3", "tf1")}
+    # hang ends the Keras 3 worker and old_crash the legacy (TF1) worker: each is
+    # started again for the cases after them; vanish ends the Keras 3 worker on its
+    # last job
+    first = {side: 0 if side in hostile_run["running"] else 1 for side in ("keras3", "legacy")}
     assert result.sides["keras3"].starts == first["keras3"] + 1
-    assert result.sides["tf1"].starts == first["tf1"] + 1
+    assert result.sides["legacy"].starts == first["legacy"] + 1
     assert hostile_run["rows"]["fine"].verdict == "pass"  # the cases after a crash go on
     killed = [
         pid for side in result.sides.values() for pid in side.pids

@@ -1,9 +1,11 @@
 """The parent side of the worker processes. Imports no TensorFlow.
 
-One :class:`Worker` per side (``tf1``, ``keras2``, ``keras3``) runs every job of that
-side, one at a time, over two pipes of its own (JSON lines). Each side runs in a
-thread of the parent, so the sides start (TensorFlow takes ~5 s to import) and work
-in parallel.
+Two worker processes run every job of a run, whatever the number of jobs: the
+*legacy* process runs the old code (the ``keras2`` jobs, then the ``tf1`` jobs: TF1's
+graph mode cannot be left once entered, see :mod:`~migrate_tf.harness.workers.legacy`)
+and the *keras3* process the new code. Each talks over two pipes of its own (JSON
+lines) and runs in a thread of the parent, so both start (TensorFlow takes ~5 s to
+import) and work in parallel.
 
 Containment: a worker is started in a new session (its own process group), with an
 address-space limit and a request to die with the parent. Each job has a timeout;
@@ -31,11 +33,17 @@ from pathlib import Path
 from typing import Callable
 
 MODULES = {
-    "tf1": "migrate_tf.harness.workers.tf1",
-    "keras2": "migrate_tf.harness.workers.keras2",
+    "legacy": "migrate_tf.harness.workers.legacy",
     "keras3": "migrate_tf.harness.workers.keras3",
 }
-SIDE_NAMES = {"tf1": "TF1 (compat.v1 graph)", "keras2": "Keras 2 (tf-keras)", "keras3": "Keras 3"}
+#: The worker process that runs each side's jobs.
+PROCESS_OF_SIDE = {"keras2": "legacy", "tf1": "legacy", "keras3": "keras3"}
+SIDE_NAMES = {
+    "tf1": "TF1 (compat.v1 graph)",
+    "keras2": "Keras 2 (tf-keras)",
+    "keras3": "Keras 3",
+    "legacy": "TF1 and Keras 2 (tf-keras)",
+}
 #: Importing TensorFlow takes ~5 s; on a loaded machine much longer.
 STARTUP_TIMEOUT = 180.0
 #: A worker that cannot start this many times in a row gives up on its side.
@@ -95,6 +103,8 @@ class Worker:
         self.starts = 0
         self.start_failures = 0
         self.start_seconds: list[float] = []
+        #: a TF1 job was sent: the process is in graph mode for good
+        self.graph_mode = False
         self._requests = -1
         self._responses = -1
         self._buffer = b""
@@ -112,6 +122,7 @@ class Worker:
         self.stop()
         started = time.monotonic()
         self.starts += 1
+        self.graph_mode = False
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
         self._log = open(self.log_dir / f"{self.side}-{self.starts}.log", "w+b")
@@ -296,7 +307,8 @@ def run_side(
     timeout: float,
     stop: threading.Event | None = None,
 ) -> SideRun:
-    """Run ``jobs`` (each with an ``id``) in ``worker``, (re)starting it as needed."""
+    """Run ``jobs`` (each with an ``id`` and a ``side``) in ``worker``, (re)starting it
+    as needed: when it died, and for a Keras 2 job after a TF1 one."""
     started = time.monotonic()
     run = SideRun(worker.side)
     starts, seconds, pids = worker.starts, len(worker.start_seconds), len(worker.pids)
@@ -312,6 +324,8 @@ def run_side(
                 result = dict(broken_modules[job["module"]["path"]])
             else:
                 problem = None
+                if worker.graph_mode and job["side"] != "tf1":
+                    worker.stop()  # graph mode cannot be left: a fresh process
                 if not worker.alive:
                     worker.start_failures = 0
                     problem = worker.start()
@@ -321,6 +335,7 @@ def run_side(
                     give_up = problem
                     result = {"ok": False, "stage": "start", "kind": "start", "error": problem}
                 else:
+                    worker.graph_mode = worker.graph_mode or job["side"] == "tf1"
                     result = worker.run(job, timeout)
                     if not result.get("ok") and result.get("stage") == "import" and result.get(
                         "kind"
@@ -356,7 +371,9 @@ class Pool:
         return self.workers[side]
 
     def run(self, jobs_by_side: dict[str, list[dict]], timeout: float) -> dict[str, SideRun]:
-        """Every side in its own thread, so they start and run in parallel."""
+        """Every worker process in its own thread, so they start and run in parallel;
+        what each did, by process (``legacy``, ``keras3``)."""
+        jobs_by_side = jobs_by_process(jobs_by_side)
         runs: dict[str, SideRun] = {}
         errors: list[BaseException] = []
         stop = threading.Event()
@@ -410,6 +427,21 @@ class Pool:
         self.close()
 
 
+def jobs_by_process(jobs_by_side: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The jobs of each worker process; the legacy process gets its Keras 2 jobs before
+    its TF1 jobs (TF1's graph mode, once entered, is for good)."""
+    grouped: dict[str, list[dict]] = {}
+    for side in ("keras2", "tf1", "keras3"):
+        for job in jobs_by_side.get(side, ()):
+            if job.get("side", side) != side:
+                raise ValueError(f"a {job.get('side')} job among the {side} jobs")
+            grouped.setdefault(PROCESS_OF_SIDE[side], []).append({**job, "side": side})
+    unknown = set(jobs_by_side) - set(PROCESS_OF_SIDE)
+    if unknown:
+        raise ValueError(f"no worker process runs {', '.join(sorted(unknown))} jobs")
+    return grouped
+
+
 def run_sides(jobs_by_side: dict[str, list[dict]], limits: Limits) -> dict[str, SideRun]:
     """Run the jobs in a pool of their own, closed (every process ended) at the end."""
     with Pool(limits.memory_mb) as pool:
@@ -422,4 +454,4 @@ def _remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-__all__ = ["Limits", "Pool", "SideRun", "Worker", "run_side", "run_sides"]
+__all__ = ["Limits", "Pool", "SideRun", "Worker", "jobs_by_process", "run_side", "run_sides"]

@@ -7,7 +7,7 @@
    classes checked are NEW's.
 2. *Plan*: cases and inference give the arguments; each conversion and case becomes a
    row with an old job and a new job (or ``unverified`` with the lines to add).
-3. *Run*: one worker process per side for all jobs (:mod:`~migrate_tf.harness.processes`).
+3. *Run*: two worker processes (old code, new code) for all jobs (:mod:`~migrate_tf.harness.processes`).
 4. *Compare*: :mod:`~migrate_tf.harness.compare` gives each row its verdict:
    ``pass``, ``FAIL: reason`` (the new code differs, or fails where the old one runs)
    or ``unverified: reason`` (no case, or the old code itself cannot be run).

@@ -227,6 +227,7 @@ class ModuleLoader:
         self.loaded: dict[str, Any] = {}
         self.failed: dict[str, BaseException] = {}
         self.names: dict[str, str] = {}  # module name -> path it was loaded from
+        self.roots: list[str] = []  # the directories put on sys.path for user modules
 
     def load(self, spec: dict, around: Callable[[Callable[[], Any]], Any] | None = None):
         path = spec["path"]
@@ -237,6 +238,8 @@ class ModuleLoader:
         for entry in reversed(spec["sys_path"]):
             if entry not in sys.path:
                 sys.path.insert(0, entry)
+            if entry not in self.roots:
+                self.roots.append(entry)
         name = spec["name"]
         if name in self.names and self.names[name] != path:
             name = f"{name.replace('.', '_')}__migrate_tf_{len(self.names)}"
@@ -272,6 +275,32 @@ class ModuleLoader:
                 sys.modules.pop(name, None)
             raise
         return module
+
+
+def forget_user_modules(roots: list[str], keep: frozenset[str]) -> list[str]:
+    """Remove from ``sys.modules`` the modules imported from the user's ``roots`` since
+    ``keep`` was taken, so the next import runs their code again. Installed packages
+    stay (a compiled extension cannot be imported twice), even in a root that holds a
+    virtual environment. Returns the names removed."""
+    directories = [os.path.join(os.path.realpath(root), "") for root in roots]
+    installed = {os.path.join(os.path.realpath(p), "") for p in (sys.prefix, sys.base_prefix)}
+    removed = []
+    for name, module in list(sys.modules.items()):
+        if name in keep:
+            continue
+        location = getattr(module, "__file__", None)
+        if not location:
+            continue
+        location = os.path.realpath(location)
+        parts = location.split(os.sep)
+        if "site-packages" in parts or "dist-packages" in parts:
+            continue
+        if any(location.startswith(prefix) for prefix in installed):
+            continue
+        if any(location.startswith(directory) for directory in directories):
+            del sys.modules[name]
+            removed.append(name)
+    return removed
 
 
 def alias_keras_to_tf_keras() -> None:

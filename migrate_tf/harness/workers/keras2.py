@@ -1,4 +1,5 @@
-"""The Keras 2 worker: runs old Keras-2-era layer classes under tf-keras.
+"""The Keras 2 side: runs old Keras-2-era layer classes under tf-keras, in the legacy
+worker process (:mod:`~migrate_tf.harness.workers.legacy`), before any TF1 job.
 
 ``TF_USE_LEGACY_KERAS=1`` is set before TensorFlow is imported, so ``tf.keras`` and
 ``from tensorflow import keras`` are Keras 2 (tf_keras), and ``import keras`` is
@@ -9,12 +10,10 @@ by attribute name (see :func:`migrate_tf.harness.workers.layers.run_layer_class`
 from __future__ import annotations
 
 import random
-import sys
 
 import numpy as np
 
 from migrate_tf.harness.workers import common, layers
-from migrate_tf.harness.workers.protocol import serve
 
 common.quiet_tensorflow_environment(legacy_keras=True)
 
@@ -52,7 +51,7 @@ class Keras2Side(layers.Backend):
 
     def run(self, module, job: dict) -> dict:
         if job["kind"] != "layer-class":
-            raise ValueError(f"the Keras 2 worker does not run {job['kind']} jobs")
+            raise ValueError(f"the Keras 2 side does not run {job['kind']} jobs")
         return layers.run_layer_class(self, module, job)
 
     # backend
@@ -80,11 +79,3 @@ class Keras2Side(layers.Backend):
 
     def tensor(self, array):
         return self.tf.constant(array)
-
-
-def main(argv=None) -> int:
-    return serve(SIDE, Keras2Side, argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

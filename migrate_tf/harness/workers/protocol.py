@@ -1,6 +1,6 @@
 """The worker side of the protocol: limits, the request loop, containment of user code.
 
-``python -m migrate_tf.harness.workers.<side> --requests R --responses W --memory-mb N``
+``python -m migrate_tf.harness.workers.<process> --requests R --responses W --memory-mb N``
 
 * R and W are pipe file descriptors the parent passed; requests and responses are
   JSON lines. Nothing of the protocol goes over stdout or stderr.
@@ -175,6 +175,8 @@ def run_job(side, job: dict, channel: Channel, memory_mb: int) -> dict:
     stage = "import"
     try:
         channel.send({"stage": "import", "module": job["module"]["path"]})
+        if hasattr(side, "for_job"):  # a process that hosts more than one side
+            side = side.for_job(job)
         module = side.load(job["module"])
         stage = "run"
         channel.send({"stage": "run"})

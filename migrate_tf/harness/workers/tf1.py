@@ -1,4 +1,6 @@
-"""The TF1 worker: runs old TF1 graph functions (the old side of function-to-layer).
+"""The TF1 side: runs old TF1 graph functions (the old side of function-to-layer), in
+the legacy worker process (:mod:`~migrate_tf.harness.workers.legacy`) once it has run
+its Keras 2 jobs.
 
 TensorFlow 1 code runs on TensorFlow 2 through ``tensorflow.compat.v1`` with
 ``disable_v2_behavior()`` (graph mode, ``variable_scope`` / ``get_variable``);
@@ -32,7 +34,6 @@ import types
 import numpy as np
 
 from migrate_tf.harness.workers import common
-from migrate_tf.harness.workers.protocol import serve
 
 common.quiet_tensorflow_environment(legacy_keras=True)
 
@@ -117,7 +118,7 @@ class TF1Side:
 
     def run(self, module, job: dict) -> dict:
         if job["kind"] != "function-to-layer":
-            raise ValueError(f"the TF1 worker does not run {job['kind']} jobs")
+            raise ValueError(f"the TF1 side does not run {job['kind']} jobs")
         tf = self.tf
         function = getattr(module, job["function"])
         args = common.decode_all(job["args"])
@@ -232,11 +233,3 @@ class TF1Side:
             values.update(others)
             results.append([common.describe_array(p, values[p]) for p in paths])
         return results
-
-
-def main(argv=None) -> int:
-    return serve(SIDE, TF1Side, argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
