@@ -33,8 +33,8 @@ import fnmatch
 import os
 import re
 import stat
-from pathlib import Path, PurePosixPath
-from typing import Iterable, Sequence
+from pathlib import Path, PurePath, PurePosixPath
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 import pathspec
 
@@ -380,8 +380,7 @@ def _stack_for_root(root_abs: str) -> _IgnoreStack | None:
 # Walking ---------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class _Candidate:
+class _Candidate(NamedTuple):
     display: str
     real: str
     via_symlink: bool
@@ -389,7 +388,7 @@ class _Candidate:
 
 @dataclasses.dataclass
 class _Directory:
-    display: Path
+    display: str  # str(Path(...)): as the user spelled the root, then name by name
     absolute: str
     real: str
     relative: str  # to the root, "/"-separated, "" for the root itself
@@ -403,6 +402,17 @@ def _within(real: str, roots: Sequence[str]) -> bool:
         if real == root or real.startswith(root if root.endswith(os.sep) else root + os.sep):
             return True
     return False
+
+
+def _child_prefix(path: str, join: Callable[[str, str], str]) -> str:
+    """What ``join(path, name)`` puts before ``name``, for any name a directory
+    listing can hold (never empty, never ``.`` or ``..``, no separator): joining
+    a placeholder name and dropping it gives the same string as joining each name."""
+    return join(path, "x")[:-1]
+
+
+def _display_join(display: str, name: str) -> str:
+    return str(PurePath(display) / name)
 
 
 def _is_always_skipped(name: str) -> bool:
@@ -441,7 +451,7 @@ class _Walker:
         except OSError as error:
             self.errors.append(
                 DiscoveryError(
-                    str(directory.display),
+                    directory.display,
                     f"cannot read directory: {error.strerror or error}",
                 )
             )
@@ -458,60 +468,56 @@ class _Walker:
                 spec = _read_spec(os.path.join(directory.absolute, ".gitignore"))
                 if spec is not None:
                     stack = (*stack, _IgnoreFile(directory.absolute, spec))
-        subdirectories = []
+        # What every entry's paths start with, worked out once for the directory:
+        # an entry's display path is str(Path(directory.display) / name), its real
+        # path (unless it is a symlink) os.path.join(directory.real, name).
+        display_prefix = _child_prefix(directory.display, _display_join)
+        real_prefix = _child_prefix(directory.real, os.path.join)
+        relative_prefix = f"{directory.relative}/" if directory.relative else ""
         checks = _ignore_checks(stack, directory.absolute)
+        excludes = self.excludes if self.excludes else None
+        via_symlink = directory.via_symlink
+        candidates = self.candidates
+        subdirectories = []
         for entry in entries:
-            self._consider(entry, directory, stack, checks, subdirectories, deferred)
+            name = entry.name
+            if is_temporary(name):
+                # A temporary file of the writer (left by a killed run): never an input.
+                continue
+            try:
+                is_symlink = entry.is_symlink()
+                is_dir = entry.is_dir()  # follows symlinks; False for a dangling one
+                if not is_dir and not (name.endswith(SOURCE_SUFFIXES) and entry.is_file()):
+                    continue
+            except OSError:
+                continue
+            if is_dir and _is_always_skipped(name):
+                continue
+            relative = relative_prefix + name
+            if excludes is not None and excludes.matches(entry.path, relative):
+                continue
+            if checks and _is_ignored_in(checks, name, is_dir):
+                continue
+            if is_symlink:
+                real = os.path.realpath(entry.path)
+                if not _within(real, self.roots_real):
+                    continue
+            else:
+                real = real_prefix + name
+            if is_dir:
+                child = _Directory(
+                    display=display_prefix + name,
+                    absolute=entry.path,
+                    real=real,
+                    relative=relative,
+                    stack=stack,
+                    via_symlink=via_symlink or is_symlink,
+                )
+                (deferred if is_symlink else subdirectories).append(child)
+            else:
+                candidates.append(_Candidate(display_prefix + name, real, via_symlink or is_symlink))
         # pending is a stack: push in reverse so directories are walked in name order.
         pending.extend(reversed(subdirectories))
-
-    def _consider(
-        self,
-        entry: os.DirEntry,
-        parent: _Directory,
-        stack: _IgnoreStack | None,
-        checks: tuple[tuple[str, _IgnoreFile], ...],
-        subdirectories: list[_Directory],
-        deferred: list[_Directory],
-    ) -> None:
-        if is_temporary(entry.name):
-            # A temporary file of the writer (left by a killed run): never an input.
-            return
-        try:
-            is_symlink = entry.is_symlink()
-            is_dir = entry.is_dir()  # follows symlinks; False for a dangling one
-            is_file = not is_dir and entry.is_file()
-        except OSError:
-            return
-        if not is_dir and not (is_file and entry.name.endswith(SOURCE_SUFFIXES)):
-            return
-        if is_dir and _is_always_skipped(entry.name):
-            return
-        relative = f"{parent.relative}/{entry.name}" if parent.relative else entry.name
-        if self.excludes and self.excludes.matches(entry.path, relative):
-            return
-        if _is_ignored_in(checks, entry.name, is_dir):
-            return
-        if is_symlink:
-            real = os.path.realpath(entry.path)
-            if not _within(real, self.roots_real):
-                return
-        else:
-            real = os.path.join(parent.real, entry.name)
-        via_symlink = parent.via_symlink or is_symlink
-        display = parent.display / entry.name
-        if is_dir:
-            child = _Directory(
-                display=display,
-                absolute=entry.path,
-                real=real,
-                relative=relative,
-                stack=stack,
-                via_symlink=via_symlink,
-            )
-            (deferred if is_symlink else subdirectories).append(child)
-        else:
-            self.candidates.append(_Candidate(str(display), real, via_symlink))
 
 
 def discover(
@@ -546,7 +552,7 @@ def discover(
         if os.path.isdir(path):
             directories.append(
                 _Directory(
-                    display=display,
+                    display=str(display),
                     absolute=absolute,
                     real=os.path.realpath(path),
                     relative="",
@@ -577,8 +583,8 @@ def _deduplicate(candidates: list[_Candidate]) -> list[str]:
     """One path per real file: prefer a path without symlinks, then the first in order."""
     best: dict[str, _Candidate] = {}
     for candidate in candidates:
-        current = best.get(candidate.real)
-        if current is None or (
+        current = best.setdefault(candidate.real, candidate)
+        if current is not candidate and (
             (candidate.via_symlink, path_sort_key(candidate.display))
             < (current.via_symlink, path_sort_key(current.display))
         ):
