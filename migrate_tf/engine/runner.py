@@ -431,7 +431,8 @@ def run(
                 )
         if on_result is not None:
             on_result(result)
-        if not keep_output:
+        # (Most results never held any bytes: no copy for them.)
+        if not keep_output and (result.data is not None or result.output is not None):
             result = dataclasses.replace(result, data=None, output=None)
         results.append(result)
         if bar is not None:
@@ -452,8 +453,9 @@ def run(
         if parallel and rules and paths:
             _run_parallel(paths, rules=rules, settings=settings, workers=workers, sink=sink)
         else:
+            # One process: results come in file order already, nothing to hold back.
             for index, path in enumerate(paths):
-                sink.put(index, migrate_path(path, rules=rules, settings=settings))
+                release(index, migrate_path(path, rules=rules, settings=settings))
     except KeyboardInterrupt as interrupt:
         if isinstance(interrupt, RunInterrupted):
             raise
