@@ -293,3 +293,29 @@ def test_progress_bar_goes_to_stderr(tmp_path, engine_test_rules, capsys):
     assert captured.out == ""
     assert "migrate-tf" in captured.err
 
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 65536, 65537, 300_000])
+def test_files_are_read_whole_as_open_reads_them(tmp_path, size):
+    data = bytes(index % 251 for index in range(size))
+    path = write(tmp_path, "a.py", data)
+    assert runner._read_file(path) == data
+
+
+def test_a_file_whose_size_understates_it_is_still_read_whole():
+    # /proc files say 0 bytes and hold more: the read goes on to the end.
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("no /proc")
+    data = runner._read_file("/proc/self/status")
+    assert data.startswith(b"Name:") and data.endswith(b"\n")
+
+
+def test_a_directory_or_missing_file_fails_to_read_as_with_open(tmp_path, engine_test_rules):
+    (tmp_path / "pkg.py").mkdir()
+    result = run(
+        [str(tmp_path / "pkg.py"), str(tmp_path / "gone.py")],
+        rules=engine_test_rules, settings=SETTINGS, write=False,
+    )
+    assert [file.error for file in result.files] == [
+        "cannot read: Is a directory", "cannot read: No such file or directory",
+    ]
