@@ -13,7 +13,7 @@ import dataclasses
 import json
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from migrate_tf import __version__
 from migrate_tf.config import Settings
@@ -54,8 +54,14 @@ class ReportContext:
         return self.command != "apply"
 
 
+def _by_path(files: Iterable[FileResult]) -> list[FileResult]:
+    """Files sorted by path. The sort is stable: a selection sorted on its own is in
+    the order it has in the whole sorted (and the selection is cheaper to sort)."""
+    return sorted(files, key=lambda file: path_sort_key(file.path))
+
+
 def _sorted_files(result: RunResult) -> list[FileResult]:
-    return sorted(result.files, key=lambda file: path_sort_key(file.path))
+    return _by_path(result.files)
 
 
 # Terminal -------------------------------------------------------------------------
@@ -64,7 +70,7 @@ def _sorted_files(result: RunResult) -> list[FileResult]:
 def finding_lines(result: RunResult) -> list[str]:
     """``path:line:col: CODE message`` for every finding, by path then position."""
     lines = []
-    for file in _sorted_files(result):
+    for file in _by_path(file for file in result.files if file.findings):
         for finding in sorted(file.findings):
             lines.append(finding.format(file.path))
     return lines
@@ -72,9 +78,8 @@ def finding_lines(result: RunResult) -> list[str]:
 
 def failure_lines(result: RunResult) -> list[str]:
     """``path: error: reason`` for every failed file (or unreadable directory)."""
-    return [
-        f"{file.path}: error: {file.error}" for file in _sorted_files(result) if file.failed
-    ]
+    failed = _by_path(file for file in result.files if file.failed)
+    return [f"{file.path}: error: {file.error}" for file in failed]
 
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:
