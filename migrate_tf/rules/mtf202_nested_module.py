@@ -183,7 +183,7 @@ class NestedModule(Rule):
             try:
                 results[name] = self._plan(classdef)
             except Refusal as refusal:
-                results[name] = refusal
+                results[name] = refusal.detached()
         # A module defined inside a block or another class is not converted: whoever
         # holds one would still hold an untracked tf.Module.
         elsewhere = self._modules_defined_elsewhere(node, modules)

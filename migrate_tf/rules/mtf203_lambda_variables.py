@@ -738,7 +738,7 @@ class LambdaVariables(LayerClassRule):
                     return None
                 local_plan = self._plan_site(site, inner, target, self_param, tensor, call, taken, plan)
             except Refusal as refusal:
-                problems.append((site, refusal))
+                problems.append((site, refusal.detached()))
                 continue
             plan.sites[id(site)] = local_plan
             taken |= {w.attribute for w in local_plan.weights}
@@ -799,13 +799,7 @@ class LambdaVariables(LayerClassRule):
             replacements[id(variable)] = attribute
             taken = taken | {attribute}
 
-        class Replace(cst.CSTTransformer):
-            def leave_Call(self, original_node, updated_node):
-                if id(original_node) in replacements:
-                    return cst.parse_expression(f"self.{replacements[id(original_node)]}")
-                return updated_node
-
-        body = function.body.visit(Replace())
+        body = function.body.visit(_ReplaceCalls(replacements))
         body = rename_locals(body, {parameter: tensor}, {})
         atomic = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
         if not isinstance(body, atomic) and not _stands_alone(plan.classdef, site):
@@ -919,20 +913,43 @@ def _class_attributes(classdef: cst.ClassDef) -> set[str]:
     return names
 
 
+# The visitors below are classes of their own, not classes defined per call: a class
+# is always part of a reference cycle, and its methods' closures would keep the trees
+# they refer to alive until a full garbage collection.
+
+
+class _ReplaceCalls(cst.CSTTransformer):
+    """Each call whose id ``replacements`` maps becomes ``self.<attribute>``."""
+
+    def __init__(self, replacements: dict[int, str]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def leave_Call(self, original_node, updated_node):
+        if id(original_node) in self.replacements:
+            return cst.parse_expression(f"self.{self.replacements[id(original_node)]}")
+        return updated_node
+
+
+class _ParentFinder(cst.CSTVisitor):
+    """The first node visited that has ``node`` as a child."""
+
+    def __init__(self, node: cst.CSTNode) -> None:
+        super().__init__()
+        self.node = node
+        self.found: cst.CSTNode | None = None
+
+    def on_visit(self, candidate) -> bool:
+        if self.found is None and any(child is self.node for child in candidate.children):
+            self.found = candidate
+        return self.found is None
+
+
 def _stands_alone(root: cst.CSTNode, node: cst.CSTNode) -> bool:
     """Whether ``node`` is a whole expression where it is (returned, assigned, an
     argument or an element), so an expression put there needs no parentheses."""
     standalone = (cst.Return, cst.Assign, cst.AnnAssign, cst.Arg, cst.Element, cst.Expr)
-
-    class Parent(cst.CSTVisitor):
-        found: cst.CSTNode | None = None
-
-        def on_visit(self, candidate) -> bool:
-            if self.found is None and any(child is node for child in candidate.children):
-                self.found = candidate
-            return self.found is None
-
-    finder = Parent()
+    finder = _ParentFinder(node)
     root.visit(finder)
     return isinstance(finder.found, standalone)
 

@@ -58,6 +58,21 @@ TF_VARIABLE_UNSUPPORTED = (
 class Refusal(Exception):
     """The construct cannot be converted with certainty; the message says why."""
 
+    def detached(self) -> "Refusal":
+        """This refusal without the traceback and the exceptions it was raised with.
+
+        A refusal kept after its ``except`` block (in a table of results, a list of
+        problems) would hold, through its traceback, the frame that caught it, whose
+        locals hold the refusal: a reference cycle that keeps the file's syntax trees
+        alive until the garbage collector's full pass, and makes every such pass walk
+        them (measured: a fifth of a TF file's migration time). Only the message is
+        ever used.
+        """
+        self.__traceback__ = None
+        self.__context__ = None
+        self.__cause__ = None
+        return self
+
 
 # Arguments --------------------------------------------------------------------------
 
@@ -584,31 +599,35 @@ def _from_factory(
     return InitialWeight(code_of(bound["shape"]), initializer, _non_default(dtype))
 
 
+def _walk_literal(
+    node: cst.BaseExpression, item: cst.BaseExpression, depth: int, dims: list[int], kinds: set[str]
+) -> None:
+    # A function of its own, not a recursive closure: a closure that calls itself is a
+    # reference cycle, which keeps what it holds alive until a full garbage collection.
+    if isinstance(item, (cst.List, cst.Tuple)):
+        count = len(item.elements)
+        if len(dims) <= depth:
+            dims.append(count)
+        elif dims[depth] != count:
+            raise Refusal(f"the literal `{code_of(node)}` is ragged")
+        for element in item.elements:
+            if isinstance(element, cst.StarredElement):
+                raise Refusal(f"the literal `{code_of(node)}` unpacks values")
+            _walk_literal(node, element.value, depth + 1, dims, kinds)
+        return
+    number = literal_number(item)
+    if number is None:
+        raise Refusal(f"the literal `{code_of(node)}` holds values that are not numbers")
+    if len(dims) != depth:
+        raise Refusal(f"the literal `{code_of(node)}` is ragged")
+    kinds.add("int" if isinstance(number, int) else "float")
+
+
 def _literal_shape(node: cst.BaseExpression) -> tuple[str, str]:
     """The shape of a nested list/tuple literal of numbers, and its element kind."""
     dims: list[int] = []
     kinds: set[str] = set()
-
-    def walk(item: cst.BaseExpression, depth: int) -> None:
-        if isinstance(item, (cst.List, cst.Tuple)):
-            count = len(item.elements)
-            if len(dims) <= depth:
-                dims.append(count)
-            elif dims[depth] != count:
-                raise Refusal(f"the literal `{code_of(node)}` is ragged")
-            for element in item.elements:
-                if isinstance(element, cst.StarredElement):
-                    raise Refusal(f"the literal `{code_of(node)}` unpacks values")
-                walk(element.value, depth + 1)
-            return
-        number = literal_number(item)
-        if number is None:
-            raise Refusal(f"the literal `{code_of(node)}` holds values that are not numbers")
-        if len(dims) != depth:
-            raise Refusal(f"the literal `{code_of(node)}` is ragged")
-        kinds.add("int" if isinstance(number, int) else "float")
-
-    walk(node, 0)
+    _walk_literal(node, node, 0, dims, kinds)
     if 0 in dims:
         raise Refusal(f"the literal `{code_of(node)}` is empty")
     shape = "(" + ", ".join(map(str, dims)) + ("," if len(dims) == 1 else "") + ")"

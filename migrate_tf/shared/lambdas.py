@@ -59,32 +59,44 @@ def lambda_wrapped_functions(
             wrapping_ids.add(id(function))
     if not wrapped:
         return {}, set()
-    other_uses: set[str] = set()
+    uses = _OtherUses(wrapped, wrapping_ids)
+    module.visit(uses)
+    return wrapped, uses.other_uses
 
-    class Uses(cst.CSTVisitor):
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
-            return False
 
-        def visit_Arg(self, node: cst.Arg) -> bool:
-            node.value.visit(self)
-            return False
+class _OtherUses(cst.CSTVisitor):
+    """The wrapped functions' names used other than as a Lambda's function.
 
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            node.body.visit(self)
-            for decorator in node.decorators:
-                decorator.visit(self)
-            for param in (*node.params.params, *node.params.kwonly_params):
-                if param.default is not None:
-                    param.default.visit(self)
-            return False
+    A class of its own, not one defined per call: a class is always part of a
+    reference cycle, and its methods' closures would keep the module alive until a
+    full garbage collection."""
 
-        def visit_Name(self, node: cst.Name) -> None:
-            if node.value in wrapped and id(node) not in wrapping_ids:
-                other_uses.add(node.value)
+    def __init__(self, wrapped: dict[str, list[cst.Call]], wrapping_ids: set[int]) -> None:
+        super().__init__()
+        self.wrapped = wrapped
+        self.wrapping_ids = wrapping_ids
+        self.other_uses: set[str] = set()
 
-    module.visit(Uses())
-    return wrapped, other_uses
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        node.body.visit(self)
+        for decorator in node.decorators:
+            decorator.visit(self)
+        for param in (*node.params.params, *node.params.kwonly_params):
+            if param.default is not None:
+                param.default.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.wrapped and id(node) not in self.wrapping_ids:
+            self.other_uses.add(node.value)
 
 
 def get_variable_weight(context, arguments: dict, move) -> list[tuple[str, str]]:

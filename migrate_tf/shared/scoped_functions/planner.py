@@ -126,7 +126,7 @@ class Planner:
         try:
             result = self._analyse(function)
         except Refusal as refusal:
-            result = refusal
+            result = refusal.detached()
             if not self.rule.is_suppressed(function):
                 self.findings.append(
                     (function.name, f"`{name}` was not converted to a Keras layer: {refusal}", function)

@@ -261,27 +261,29 @@ class ClassWriter:
                 for name in bound_names(target.target):
                     counts[name] = counts.get(name, 0) + 1
         found: dict[str, cst.SimpleStatementLine] = {}
-
-        def walk(statements) -> None:
-            for statement in statements:
-                if isinstance(statement, cst.With) and any(
-                    isinstance(item.item, cst.Call)
-                    and self.index.is_api(item.item.func, "tf.variable_scope")
-                    for item in statement.items
-                ):
-                    walk(statement.body.body)
-                    continue
-                if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
-                    continue
-                small = statement.body[0]
-                if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                    names = bound_names(small.targets[0].target)
-                    if names and all(counts.get(name) == 1 for name in names):
-                        for name in names:
-                            found[name] = statement
-
-        walk(self.conversion.body)
+        self._collect_shape_locals(self.conversion.body, counts, found)
         return found
+
+    def _collect_shape_locals(self, statements, counts, found) -> None:
+        # A method, not a recursive closure: a closure that calls itself is a
+        # reference cycle, which kept this writer (and the file's trees) alive until
+        # the garbage collector's full pass.
+        for statement in statements:
+            if isinstance(statement, cst.With) and any(
+                isinstance(item.item, cst.Call)
+                and self.index.is_api(item.item.func, "tf.variable_scope")
+                for item in statement.items
+            ):
+                self._collect_shape_locals(statement.body.body, counts, found)
+                continue
+            if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+                continue
+            small = statement.body[0]
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                names = bound_names(small.targets[0].target)
+                if names and all(counts.get(name) == 1 for name in names):
+                    for name in names:
+                        found[name] = statement
 
     def _lift_local(self, name, shapes, renames, forbidden, definitions, seen) -> None:
         """Copy the definition of the local ``name`` (and those it needs) into build."""
