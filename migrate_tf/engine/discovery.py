@@ -34,11 +34,12 @@ import os
 import re
 import stat
 from pathlib import Path, PurePath, PurePosixPath
-from typing import Callable, Iterable, NamedTuple, Sequence
-
-import pathspec
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Sequence
 
 from migrate_tf.engine.writer import is_temporary
+
+if TYPE_CHECKING:
+    import pathspec
 
 #: Directory names that never hold code worth migrating.
 ALWAYS_SKIPPED_DIRS = frozenset(
@@ -226,6 +227,8 @@ class _IgnoreFile:
 def _pattern_searches(spec: pathspec.PathSpec) -> tuple | None:
     """The ``search`` of every pattern with an opinion, or None when some pattern is
     not a plain regular-expression pattern (then every path goes to ``check_file``)."""
+    import pathspec
+
     searches = []
     for pattern in spec.patterns:
         if pattern.include is None:
@@ -254,6 +257,8 @@ def _read_spec(path: str) -> pathspec.PathSpec | None:
         # An unreadable ignore file is not worth failing the run over; git itself
         # only warns.
         return None
+    import pathspec  # only where an ignore file is read: not for --stdin-filename
+
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
     if not any(pattern.include is not None for pattern in spec.patterns):
         return None  # it can have no opinion on any path
