@@ -136,15 +136,23 @@ class ScopedFunctionToLayer(Rule):
         blocked: frozenset[str] = frozenset()
         # A function only a keras.layers.Lambda wraps is MTF203's.
         wrapped = frozenset(lambda_only_functions(node, self.context.imports))
+        planner = Planner(node, self.context, self, blocked, exclude=wrapped)
+        self._conversions = planner.plan()
         while True:
-            planner = Planner(node, self.context, self, blocked, exclude=wrapped)
-            self._conversions = planner.plan()
             shared = initializers_shared_with_other_code(
                 node, planner.module_initializers, self._conversions.values()
             )
             if shared <= blocked:
                 break
+            newly_blocked = shared - blocked
             blocked = blocked | shared
+            if not (newly_blocked & planner.consulted):
+                # No decision of that planning asked about the names now blocked:
+                # planning again would decide exactly the same (Planner.consulted),
+                # and share the same initializers, so the loop would end there.
+                break
+            planner = Planner(node, self.context, self, blocked, exclude=wrapped)
+            self._conversions = planner.plan()
         for finding_node, message, statement in planner.findings:
             self.report(finding_node, message, statement=statement)
         for name in sorted(blocked):
@@ -158,8 +166,8 @@ class ScopedFunctionToLayer(Rule):
         used = {
             name
             for conversion in self._conversions.values()
-            for name in planner.initializer_names
-            if reads(conversion.function, name)
+            for name in planner.module_initializers
+            if name not in blocked and reads(conversion.function, name)
         }
         self._initializer_rewrites = {
             id(planner.module_initializers[name][0]): (name, planner.module_initializers[name][2])

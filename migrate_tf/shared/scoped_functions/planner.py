@@ -68,6 +68,21 @@ if TYPE_CHECKING:
 
 
 
+class _AskedAbout(frozenset):
+    """A frozenset of names that notes every name tested for membership in it."""
+
+    __slots__ = ("asked",)
+
+    def __new__(cls, names, asked: set[str]):
+        self = super().__new__(cls, names)
+        self.asked = asked
+        return self
+
+    def __contains__(self, name) -> bool:
+        self.asked.add(name)
+        return frozenset.__contains__(self, name)
+
+
 class Planner:
     """Decides, for every top-level function of a module, whether and how it converts."""
 
@@ -90,7 +105,18 @@ class Planner:
         self.module_initializers = module_initializers_of(module, context.imports)
         #: module-level initializers that code outside the conversions also uses
         self.blocked = frozenset(blocked)
-        self.initializer_names = frozenset(set(self.module_initializers) - self.blocked)
+        #: Every name whose membership in ``blocked`` some decision of this planning
+        #: depended on. ``blocked`` enters the planning at three places only: the
+        #: membership tests of ``initializer_names`` (here, in the writer and in
+        #: tf_layers), a tf.layers call's arguments inlined in :meth:`_tf_layer`, and a
+        #: weight's initializer inlined by the writer; each notes its names here. The
+        #: planning is otherwise a function of the module alone, so planning again
+        #: with other names blocked, none of them noted here, decides exactly the same
+        #: (MTF101 uses this to plan once where it planned twice).
+        self.consulted: set[str] = set()
+        self.initializer_names = _AskedAbout(
+            set(self.module_initializers) - self.blocked, self.consulted
+        )
         #: functions left to another rule (those only a `keras.layers.Lambda` wraps)
         self.functions = {
             statement.name.value: statement
@@ -607,6 +633,7 @@ class Planner:
         keras = self.index.keras_module_name() or "keras"
         # The layer's settings read shared initializers inline; the call node itself
         # stays the original, which is how `call` finds what to replace.
+        self.consulted.update(arg.value.value for arg in call.args if isinstance(arg.value, cst.Name))
         source = _inline_initializer_names(
             call, {name: self.module_initializers[name][1] for name in self.blocked}
         )

@@ -64,6 +64,7 @@ class ClassWriter:
         self.index: ImportIndex = context.imports
         self.keras = self.index.keras_module_name() or "keras"
         self.planner_initializers = planner.initializer_names
+        self.consulted = planner.consulted
         #: module-level initializers other code still uses: their Keras spelling
         #: is written inline instead of the name
         self.inlined_initializers = {
@@ -346,6 +347,8 @@ class ClassWriter:
         if (initializer is None or is_none(initializer)) and self.conversion.scope_initializer is not None:
             # The scope's `initializer=` is the default of every variable in it.
             initializer = self.conversion.scope_initializer
+        if isinstance(initializer, cst.Name):
+            self.consulted.add(initializer.value)  # inlined when blocked (see Planner.consulted)
         if initializer is None or is_none(initializer):
             # TF1's default for floats, as Keras 3's; ints and bools start at zero.
             floating = dtype is None or dtype.startswith(("float", "bfloat", "half"))
