@@ -109,12 +109,38 @@ class Positions(Mapping[cst.CSTNode, CodeRange]):
 
     def __init__(self, module: cst.Module) -> None:
         state = _OffsetCodegenState(module.default_indent, module.default_newline)
-        module._codegen(state)
+        # module._codegen(state), as LibCST's Module._codegen_impl writes it, noting
+        # where each of the module's children ends (the tests compare the code with
+        # module.code)
+        ends = self._top_level_ends = []
+        state.before_codegen(module)
+        for node in (*module.header, *module.body, *module.footer):
+            node._codegen(state)
+            ends.append(state.offset)
+        if module.has_trailing_newline:
+            if not state.tokens:
+                state.add_token(state.default_newline)
+        else:
+            state.pop_trailing_newline()
+        state.after_codegen(module)
         #: The module's code, as ``module.code`` prints it (the same tokens).
         self.code = "".join(state.tokens)
         self._offsets = state.computed
         self._line_starts = state.line_starts
         self._ranges: dict[cst.CSTNode, CodeRange] = {}
+
+    def top_level_code(self) -> list[str]:
+        """The code of each of the module's header lines, statements and footer lines,
+        in order: joined, they are :attr:`code`."""
+        code = self.code
+        pieces, start = [], 0
+        for end in self._top_level_ends:
+            end = min(end, len(code))  # a file without a final newline: see pop_trailing_newline
+            pieces.append(code[start:end])
+            start = end
+        if start < len(code):
+            pieces.append(code[start:])  # the lone newline of an empty module
+        return pieces
 
     def _position(self, offset: int) -> CodePosition:
         line = bisect.bisect_right(self._line_starts, offset)
