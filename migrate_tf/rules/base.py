@@ -201,17 +201,40 @@ def trigger_offsets(data: bytes, token: str) -> Iterator[int]:
 def triggered_by(rules: Iterable[type[Rule]], data: bytes) -> list[type[Rule]]:
     """The rules whose trigger tokens occur in ``data`` (raw file bytes) as whole words,
     in files that name a module the rule needs."""
-    named: dict[str, bool] = {}
-
-    def names(module: str) -> bool:
-        found = named.get(module)
-        if found is None:
-            found = named[module] = module.encode("ascii") in data
-        return found
-
+    rules = tuple(rules)
+    plan = _TRIGGER_PLANS.get(rules)
+    if plan is None:
+        plan = _TRIGGER_PLANS[rules] = _TriggerPlan(rules)
+    # Most files of a repository name neither module: one search per module, then out.
+    named: dict[tuple[str, ...], bool] = {}
+    anything = plan.unconditional
+    for modules, words in plan.needs:
+        hit = False
+        for word in words:
+            if word in data:
+                hit = anything = True
+                break
+        named[modules] = hit
+    if not anything:
+        return []
     return [
         rule
         for rule in rules
-        if (not rule.REQUIRED_MODULES or any(names(module) for module in rule.REQUIRED_MODULES))
+        if (not rule.REQUIRED_MODULES or named[rule.REQUIRED_MODULES])
         and any(True for token in rule.TRIGGERS for _ in trigger_offsets(data, token))
     ]
+
+
+class _TriggerPlan:
+    """What :func:`triggered_by` looks for, worked out once per selection of rules."""
+
+    def __init__(self, rules: tuple[type[Rule], ...]) -> None:
+        needs = dict.fromkeys(rule.REQUIRED_MODULES for rule in rules if rule.REQUIRED_MODULES)
+        self.needs = tuple(
+            (modules, tuple(module.encode("ascii") for module in modules)) for modules in needs
+        )
+        self.unconditional = any(not rule.REQUIRED_MODULES for rule in rules)
+
+
+#: selections of rules (a run has one or two) -> their plan
+_TRIGGER_PLANS: dict[tuple[type[Rule], ...], _TriggerPlan] = {}
