@@ -24,6 +24,11 @@ TRICKY = [
     "async def f():\n    async with a as b:\n        await c\n",
     "if a:\n    pass\nelif b:  # c\n    pass\nelse:\n\n    # d\n    x = [\n        1,\n    ]\n",
     "x = 1",
+    "x = 1\r\n\r\n# c\r\ny = '''a\r\nb'''\r\n",
+    "if x:\r\n    pass\r\n# c\r",
+    "x = 1\ry = 2\n\r\n",
+    "def f():\n    return 1\n# no final newline",
+    "def f():\r\n    return (\r\n        1)",
 ]
 
 
@@ -56,3 +61,22 @@ def test_a_node_of_another_module_has_no_position():
 def test_positions_print_the_module_as_module_code_does(source):
     module = cst.parse_module(source)
     assert Positions(module).code == module.code
+
+
+@pytest.mark.parametrize("source", TRICKY)
+def test_top_level_code_cuts_the_module_code_between_its_children(source):
+    module = cst.parse_module(source)
+    pieces = Positions(module).top_level_code()
+    assert "".join(pieces) == module.code
+    children = [*module.header, *module.body, *module.footer]
+    if not children:
+        assert pieces == ([module.code] if module.code else [])
+        return
+    assert len(pieces) == len(children)
+    printed = [module.code_for_node(child) for child in children]
+    assert pieces[:-1] == printed[:-1]
+    if module.has_trailing_newline:
+        assert pieces[-1] == printed[-1]
+    else:  # the last child of a file without a final newline loses its line break
+        assert pieces[-1] + printed[-1][len(pieces[-1]):] == printed[-1]
+        assert printed[-1][len(pieces[-1]):] in ("\n", "\r\n", "\r")
