@@ -58,3 +58,37 @@ def test_migration_leaves_no_cycles(rule_dir):
     garbage = _cyclic_garbage(run)
     kinds = sorted({type(obj).__qualname__ for obj in garbage})
     assert not garbage, f"reference cycles left behind: {kinds[:20]}"
+
+
+def test_migration_pauses_the_collector_and_restores_its_state(monkeypatch):
+    """The collector is off while a file migrates (nothing cyclic to collect, see
+    above) and as it was afterwards, whatever happened."""
+    from migrate_tf.engine import pipeline
+
+    seen = []
+    real = pipeline._migrate_source
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_migrate_source", spy)
+    source = (CASES[0] / "before.py").read_text(encoding="utf-8")
+    rules = select_rules()
+    assert gc.isenabled()
+    migrate_source(source, rules=rules, settings=Settings())
+    assert gc.isenabled() and seen == [False]
+    gc.disable()
+    try:
+        migrate_source(source, rules=rules, settings=Settings())
+        assert not gc.isenabled() and seen == [False, False]
+    finally:
+        gc.enable()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "_migrate_source", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        migrate_source(source, rules=rules, settings=Settings())
+    assert gc.isenabled()
