@@ -24,6 +24,7 @@ from libcst.metadata import MetadataWrapper
 
 from migrate_tf.config import Settings
 from migrate_tf.engine.positions import Positions
+from migrate_tf.shared.walk import _child_nodes
 from migrate_tf.rules.base import (
     CodeRange,
     Conversion,
@@ -375,6 +376,8 @@ class _RuleDispatcher(cst.CSTTransformer):
             self.on_leave_attribute = _ignore_attribute
         #: node types whose insides no rule looks at (see :func:`_unwatched_leaves`)
         self._unwatched = _unwatched_leaves(tuple(type(rule) for rule in self.rules))
+        #: whether no rule can change an expression (see :meth:`_visit_read_only`)
+        self._read_only = _expressions_read_only(self.rules)
 
     def _hooks(self, node_type: type, kind: str) -> tuple:
         name = f"{kind}_{node_type.__name__}"
@@ -418,7 +421,56 @@ class _RuleDispatcher(cst.CSTTransformer):
         # node every rule stepped out of, or inside a name, a literal or whitespace
         # that no rule looks at, there is nothing to rebuild (about 4% of a TF file's
         # instructions, counted with callgrind).
-        return len(paused) < len(self.rules) and type(node) not in self._unwatched
+        if len(paused) == len(self.rules) or type(node) in self._unwatched:
+            return False
+        if self._read_only and type(node) in _EXPRESSION_LEVEL:
+            self._visit_read_only(node)
+            return False
+        return True
+
+    def _visit_read_only(self, root: cst.CSTNode) -> None:
+        """Call the rules' visit hooks below ``root``, an expression, as LibCST's
+        traversal would, without LibCST rebuilding a node of it.
+
+        Only when no rule can change an expression (:func:`_expressions_read_only`):
+        then nothing below ``root`` changes, and ``root`` stands for its rebuilt copy.
+        The nodes are those of :func:`migrate_tf.shared.walk.walk`, in LibCST's
+        visiting order (the tests compare the two), less whitespace and punctuation,
+        which no rule hooks then. A rule whose hook returns False skips the subtree,
+        as in :meth:`on_visit`; the insides of unwatched leaves are not entered.
+        """
+        paused = self._paused
+        rules = self.rules
+        total = len(rules)
+        visit_hooks = self._visit_hooks
+        unwatched = self._unwatched
+        stack: list = _child_nodes(root)
+        stack.reverse()
+        while stack:
+            node = stack.pop()
+            if type(node) is _Resume:
+                for index in node.indices:
+                    del paused[index]
+                continue
+            node_type = type(node)
+            hooks = visit_hooks.get(node_type)
+            if hooks is None:
+                hooks = visit_hooks[node_type] = self._hooks(node_type, "visit")
+            stopped = None
+            for index, hook in hooks:
+                if index in paused:
+                    continue
+                if self._call(rules[index], hook, node) is False:
+                    paused[index] = (node, True)
+                    if stopped is None:
+                        stopped = _Resume()
+                    stopped.indices.append(index)
+            if stopped is not None:
+                stack.append(stopped)
+            if len(paused) < total and node_type not in unwatched:
+                below = _child_nodes(node)
+                below.reverse()
+                stack.extend(below)
 
     def on_leave(self, original_node, updated_node):
         paused = self._paused
@@ -458,6 +510,108 @@ class _RuleDispatcher(cst.CSTTransformer):
 
 def _ignore_attribute(node, attribute) -> None:
     return None
+
+
+class _Resume:
+    """In :meth:`_RuleDispatcher._visit_read_only`'s stack: the subtree of a node
+    where these rules stopped is done."""
+
+    __slots__ = ("indices",)
+
+    def __init__(self) -> None:
+        self.indices: list[int] = []
+
+
+#: Node types that can hold statements (or are statements): everything else is an
+#: expression or a part of one (a name, an argument, a parameter, whitespace), and
+#: holds no statement at any depth.
+_STATEMENT_LEVEL_BASES = (
+    cst.Module,
+    cst.BaseStatement,
+    cst.BaseSmallStatement,
+    cst.BaseSuite,
+    cst.Else,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.MatchCase,
+)
+#: Whitespace and punctuation: LibCST visits them, :func:`migrate_tf.shared.walk.walk`
+#: does not.
+_PUNCTUATION_BASES = (
+    cst.BaseParenthesizableWhitespace,
+    cst.TrailingWhitespace,
+    cst.EmptyLine,
+    cst.Comment,
+    cst.Newline,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.Comma,
+    cst.Dot,
+    cst.Colon,
+    cst.AssignEqual,
+    cst.Semicolon,
+)
+
+
+def _all_node_types() -> frozenset[type]:
+    return _with_subclasses((cst.CSTNode,))
+
+
+_STATEMENT_LEVEL: frozenset[type] = frozenset()
+_EXPRESSION_LEVEL: frozenset[type] = frozenset()
+_PUNCTUATION: frozenset[type] = frozenset()
+_READ_ONLY: dict[tuple, bool] = {}
+
+
+def _expressions_read_only(rules: Sequence[Rule]) -> bool:
+    """Whether no rule of ``rules`` can change an expression, nor needs to see an
+    expression's whitespace or punctuation: no ``leave_<Type>`` for a type that is
+    not statement-level, no ``visit_<Type>`` for whitespace or punctuation, no
+    generic ``on_visit``/``on_leave`` and no attribute hooks (of the class or the
+    instance)."""
+    key = tuple(
+        (type(rule), tuple(sorted(name for name in vars(rule) if name.startswith(("visit_", "leave_", "on_")))))
+        for rule in rules
+    )
+    known = _READ_ONLY.get(key)
+    if known is not None:
+        return known
+    answer = True
+    for rule in rules:
+        cls = type(rule)
+        if (
+            getattr(rule.on_visit, "__func__", None) is not _BASE.on_visit
+            or getattr(rule.on_leave, "__func__", None) is not _BASE.on_leave
+            or _has_attribute_hooks(cls)
+            or any(name.startswith("on_") for name in vars(rule))
+        ):
+            answer = False
+            break
+        names = {name for name in dir(cls) if name.startswith(("visit_", "leave_"))}
+        names |= {name for name in vars(rule) if name.startswith(("visit_", "leave_"))}
+        for name in names:
+            if _own_hook(rule, name) is None:
+                continue
+            kind, _, type_name = name.partition("_")
+            node_type = getattr(cst, type_name, None)
+            if not isinstance(node_type, type) or not issubclass(node_type, cst.CSTNode):
+                answer = False  # a hook this check does not understand
+                break
+            if kind == "leave" and node_type not in _STATEMENT_LEVEL:
+                answer = False
+                break
+            if kind == "visit" and node_type in _PUNCTUATION:
+                answer = False
+                break
+        if not answer:
+            break
+    _READ_ONLY[key] = answer
+    return answer
 
 
 #: Node types that hold only names, literals, punctuation and whitespace: no statement,
@@ -512,6 +666,10 @@ def _with_subclasses(classes: Iterable[type]) -> frozenset[type]:
 
 
 _UNWATCHED: dict[tuple[type, ...], frozenset[type]] = {}
+
+_STATEMENT_LEVEL = _with_subclasses(_STATEMENT_LEVEL_BASES)
+_EXPRESSION_LEVEL = _all_node_types() - _STATEMENT_LEVEL
+_PUNCTUATION = _with_subclasses(_PUNCTUATION_BASES)
 
 
 def _unwatched_leaves(rule_classes: tuple[type, ...]) -> frozenset[type]:
