@@ -38,6 +38,7 @@ from migrate_tf.shared.scoped_functions.model import (
     module_level_names,
 )
 from migrate_tf.shared.shapes import assigned_names, lift_input_shapes, positional_params, rename_locals
+from migrate_tf.shared.transformer import Transformer
 from migrate_tf.shared.walk import find
 from migrate_tf.shared.weight_moves import (
     add_method,
@@ -918,7 +919,7 @@ def _class_attributes(classdef: cst.ClassDef) -> set[str]:
 # they refer to alive until a full garbage collection.
 
 
-class _ReplaceCalls(cst.CSTTransformer):
+class _ReplaceCalls(Transformer):
     """Each call whose id ``replacements`` maps becomes ``self.<attribute>``."""
 
     def __init__(self, replacements: dict[int, str]) -> None:

@@ -19,13 +19,14 @@ from migrate_tf.shared.walk import answers_per_file, find, pruned
 
 from migrate_tf.shared.codegen import code_of, expression
 from migrate_tf.shared.initializers import Refusal
+from migrate_tf.shared.transformer import Transformer
 
 #: Helpers that return a tensor's shape as a list (static where known), common in
 #: TF1 code bases (GPT-2's `shape_list`, tensor2tensor's `shape_list`).
 SHAPE_LIST_HELPERS = frozenset({"shape_list", "get_shape_list", "combined_static_and_dynamic_shape"})
 
 
-class _ShapeLifter(cst.CSTTransformer):
+class _ShapeLifter(Transformer):
     def __init__(self, tensors: dict[str, str]) -> None:
         super().__init__()
         self.tensors = tensors  # tensor parameter -> name of its shape in build
@@ -97,7 +98,7 @@ def lift_input_shapes(expression: cst.BaseExpression, tensors: dict[str, str]) -
     return lifted
 
 
-class _Renamer(cst.CSTTransformer):
+class _Renamer(Transformer):
     def __init__(self, renames: dict[str, str], forbidden: dict[str, str]) -> None:
         super().__init__()
         self.renames = renames

@@ -38,6 +38,7 @@ from migrate_tf.shared.names import free_names, is_docstring, is_name, reads
 from migrate_tf.shared.regularizers import keras_regularizer
 from migrate_tf.shared.shapes import bound_names, lift_input_shapes, rename_locals
 from migrate_tf.shared.tf1_api import tf2_spelling
+from migrate_tf.shared.transformer import Transformer
 
 from migrate_tf.shared.scoped_functions.model import (
     BUILTINS,
@@ -485,7 +486,7 @@ def _names_tf1_variables(func_source: str) -> bool:
     )
 
 
-class CallBodyRewriter(cst.CSTTransformer):
+class CallBodyRewriter(Transformer):
     """Rewrites the function body into ``call``: variables and settings become
     attributes, calls of converted functions become sublayer calls, and (in TF1
     files) ops whose TF2 meaning changed are spelled ``tf.compat.v1``."""
