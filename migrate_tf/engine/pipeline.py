@@ -495,6 +495,16 @@ class _RuleDispatcher(cst.CSTTransformer):
                 # An earlier rule replaced or removed the node; later rules keep out.
                 break
             result = self._call(self.rules[index], hook, original_node, result)
+        if (
+            result is updated_node
+            and result is not original_node
+            and type(original_node) in _STATEMENT_LEVEL
+            and _same_children(original_node, updated_node)
+        ):
+            # Nothing in this statement changed: the original stands for LibCST's copy
+            # of it (equal, field for field), so that an unchanged top-level statement
+            # is recognised by identity (its code is reused, see _code_and_pieces).
+            return original_node
         return result
 
     def on_visit_attribute(self, node, attribute):
@@ -510,6 +520,33 @@ class _RuleDispatcher(cst.CSTTransformer):
 
 def _ignore_attribute(node, attribute) -> None:
     return None
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _same_children(original: cst.CSTNode, updated: cst.CSTNode) -> bool:
+    """Whether every field of ``updated`` holds the very objects ``original`` holds
+    (a sequence: the same items), i.e. LibCST rebuilt ``original`` and nothing else."""
+    names = _FIELD_NAMES.get(type(original))
+    if names is None:
+        names = _FIELD_NAMES[type(original)] = tuple(
+            field.name for field in dataclasses.fields(original)
+        )
+    for name in names:
+        before = getattr(original, name)
+        after = getattr(updated, name)
+        if before is after:
+            continue
+        if (
+            type(before) in (tuple, list)
+            and type(after) in (tuple, list)
+            and len(before) == len(after)
+            and all(a is b for a, b in zip(before, after))
+        ):
+            continue
+        return False
+    return True
 
 
 class _Resume:
@@ -880,34 +917,74 @@ def validate_output(
     return None
 
 
-def _code_and_pieces(module: cst.Module) -> tuple[str, list[str]]:
+def _code_and_pieces(
+    module: cst.Module, reuse: dict[int, tuple[cst.CSTNode, str]] | None = None
+) -> tuple[str, list[str]]:
     """``module.code``, and the same text cut into the code of each of the module's
     header lines, statements and footer lines, in order (joined, they are the code).
 
-    The same code generation as ``Module.code`` (LibCST's ``Module._codegen_impl``,
-    with the cuts noted between the module's children); the tests compare the two.
+    The same code generation as ``Module.code`` (LibCST's ``Module._codegen_impl``:
+    each child's code in turn, a lone newline for an empty module, the last token
+    dropped for a module without a final newline), child by child; the tests compare
+    the two. ``reuse`` maps the id of a child (kept with it) to its code already
+    generated, which is taken instead of generating it again (see
+    :func:`_reusable_pieces`).
     """
-    state = CodegenState(
-        default_indent=module.default_indent, default_newline=module.default_newline
-    )
-    tokens = state.tokens
-    marks = []
-    for node in (*module.header, *module.body, *module.footer):
+    children = (*module.header, *module.body, *module.footer)
+    last = len(children) - 1
+    pieces = []
+    for index, node in enumerate(children):
+        known = reuse.get(id(node)) if reuse else None
+        if known is not None and known[0] is node and (index < last or module.has_trailing_newline):
+            pieces.append(known[1])
+            continue
+        state = CodegenState(
+            default_indent=module.default_indent, default_newline=module.default_newline
+        )
         node._codegen(state)
-        marks.append(len(tokens))
-    if module.has_trailing_newline:
-        if not tokens:
-            state.add_token(state.default_newline)
-    else:
-        state.pop_trailing_newline()
-    pieces, start = [], 0
-    for mark in marks:
-        mark = min(mark, len(tokens))
-        pieces.append("".join(tokens[start:mark]))
-        start = mark
-    if start < len(tokens):
-        pieces.append("".join(tokens[start:]))  # the lone newline of an empty module
+        if index == last and not module.has_trailing_newline:
+            state.pop_trailing_newline()
+        pieces.append("".join(state.tokens))
+    if not children and module.has_trailing_newline:
+        pieces.append(module.default_newline)
     return "".join(pieces), pieces
+
+
+def _reusable_pieces(
+    context: RuleContext, module: cst.Module
+) -> dict[int, tuple[cst.CSTNode, str]] | None:
+    """id of each of the parsed module's children -> (the child, its code), from the
+    positions when they were computed (they printed the module); None otherwise. The
+    last child of a file without a final newline is left out (its code lacks it)."""
+    positions = context._positions
+    if positions is None:
+        return None
+    children = (*module.header, *module.body, *module.footer)
+    pieces = positions.top_level_code()
+    if len(pieces) != len(children):
+        return None
+    if not module.has_trailing_newline:
+        children, pieces = children[:-1], pieces[:-1]
+    return {id(child): (child, piece) for child, piece in zip(children, pieces)}
+
+
+def _same_module(before: cst.Module, after: cst.Module) -> bool:
+    """Whether ``after`` holds exactly the children of ``before`` (the very nodes) and
+    prints the same way: then its code is ``before``'s."""
+    return after is before or (
+        after.encoding == before.encoding
+        and after.default_indent == before.default_indent
+        and after.default_newline == before.default_newline
+        and after.has_trailing_newline == before.has_trailing_newline
+        and all(
+            len(a) == len(b) and all(x is y for x, y in zip(a, b))
+            for a, b in (
+                (before.header, after.header),
+                (before.body, after.body),
+                (before.footer, after.footer),
+            )
+        )
+    )
 
 
 def _line_break_at_end(piece: str) -> int:
@@ -1111,7 +1188,14 @@ def _migrate_source(
             from migrate_tf.shared.imports import add_imports
 
             new_module = add_imports(new_module, context.needed_imports)
-        output, pieces = _code_and_pieces(new_module)
+        if _same_module(wrapper.module, new_module):
+            # Nothing changed: the output is the module printed back, which
+            # _keep_untouched_bytes would turn into the source anyway.
+            output, pieces = source, []
+        else:
+            output, pieces = _code_and_pieces(
+                new_module, _reusable_pieces(context, wrapper.module)
+            )
     except RuleCrash as crash:
         return SourceResult(source=source, output=source, error=str(crash))
     except RecursionError:

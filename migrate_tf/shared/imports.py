@@ -22,6 +22,8 @@ from typing import Iterator
 
 import libcst as cst
 
+from migrate_tf.shared.walk import answers_per_file
+
 #: Names that exist only in TensorFlow 1: a file using them through ``tensorflow``
 #: (``import tensorflow as tf; tf.get_variable``) was written for TensorFlow 1.
 TF1_ONLY_NAMES = frozenset(
@@ -347,10 +349,20 @@ _REMOVABLE_PREFIXES = ("tensorflow", "keras", "tf_keras")
 
 
 def referenced_names(module: cst.Module) -> set[str]:
-    """Names the module reads, outside import statements."""
+    """Names the module reads, outside import statements: those of its statements,
+    each worked out once per file (a statement a migration left as it was is the
+    same node before and after it)."""
+    names: set[str] = set()
+    for statement in module.body:
+        names |= _statement_names(statement)
+    return names
+
+
+@answers_per_file
+def _statement_names(statement: cst.CSTNode) -> frozenset[str]:
     from migrate_tf.shared.names import free_names
 
-    return free_names(module, skip_imports=True)
+    return frozenset(free_names(statement, skip_imports=True))
 
 
 def remove_imports_made_unused(before: cst.Module, after: cst.Module) -> cst.Module:
