@@ -1,5 +1,7 @@
 """ImportIndex: what a dotted name refers to, whatever the import spelling."""
 
+from pathlib import Path
+
 import libcst as cst
 import pytest
 
@@ -129,3 +131,97 @@ def test_imports_unused_before_the_migration_stay():
     before = cst.parse_module("from tensorflow import keras\nx = 1\n")
     after = cst.parse_module("from tensorflow import keras\nx = 2\n")
     assert remove_imports_made_unused(before, after).code == after.code
+
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+
+
+def _removed_the_old_way(before: cst.Module, after: cst.Module) -> cst.Module:
+    """remove_imports_made_unused as it was: the names each whole module reads."""
+    from migrate_tf.shared import imports
+    from migrate_tf.shared.names import free_names
+
+    gone = free_names(before, skip_imports=True) - free_names(after, skip_imports=True)
+    body = []
+    for statement in after.body:
+        aliases = imports._aliases(statement)
+        if aliases is not None:
+            kept = [
+                alias
+                for alias, module_name in aliases
+                if not module_name.startswith(imports._REMOVABLE_PREFIXES)
+                or imports._alias_local(alias) not in gone
+            ]
+            if len(kept) != len(aliases):
+                if not kept:
+                    continue
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                small = statement.body[0].with_changes(names=kept)
+                if isinstance(small, cst.ImportFrom) and small.lpar is None:
+                    small = small.with_changes(rpar=None)
+                statement = statement.with_changes(body=[small])
+        body.append(statement)
+    return after.with_changes(body=body)
+
+
+SHARED_BEFORE = """import os
+import tensorflow as tf
+import tensorflow.contrib.layers as layers
+from tensorflow.compat.v1 import get_variable, placeholder
+from keras import backend as K, ops
+
+
+def uses_tf(x):
+    return tf.matmul(x, get_variable("w", [2, 2]))
+
+
+def uses_layers(x):
+    return layers.fully_connected(x, 3) + K.epsilon()
+
+
+y = placeholder(tf.float32)
+z = ops.add(1, 2)
+"""
+
+
+@pytest.mark.parametrize(
+    "replaced",
+    [
+        {},
+        {"uses_tf": "def uses_tf(x):\n    return x\n"},
+        {"uses_layers": "def uses_layers(x):\n    return x\n"},
+        {"uses_tf": "def uses_tf(x):\n    return x\n", "uses_layers": "def uses_layers(x):\n    return tf.nn.relu(x)\n"},
+        {"uses_tf": "def uses_tf(x):\n    return ops.relu(x)\n", "uses_layers": "def uses_layers(x):\n    return K\n"},
+    ],
+)
+def test_statements_both_modules_hold_read_the_same(replaced):
+    from migrate_tf.shared.walk import clear_cache
+
+    before = cst.parse_module(SHARED_BEFORE)
+    body = []
+    for statement in before.body:
+        name = getattr(statement, "name", None)
+        if name is not None and name.value in replaced:
+            statement = cst.parse_module(replaced[name.value]).body[0].with_changes(
+                leading_lines=statement.leading_lines
+            )
+        body.append(statement)  # the others: the very nodes of `before`
+    after = before.with_changes(body=body)
+    try:
+        expected = _removed_the_old_way(before, after).code
+        assert remove_imports_made_unused(before, after).code == expected
+    finally:
+        clear_cache()
+
+
+@pytest.mark.parametrize("case", sorted(GOLDEN.glob("*/*/before.py")), ids=str)
+def test_removal_on_golden_pairs_is_the_old_one(case):
+    from migrate_tf.shared.walk import clear_cache
+
+    before = cst.parse_module(case.read_text())
+    after = cst.parse_module((case.parent / "after.py").read_text())
+    try:
+        expected = _removed_the_old_way(before, after).code
+        assert remove_imports_made_unused(before, after).code == expected
+    finally:
+        clear_cache()

@@ -348,60 +348,92 @@ def _is_docstring_or_future(statement: cst.CSTNode) -> bool:
 _REMOVABLE_PREFIXES = ("tensorflow", "keras", "tf_keras")
 
 
-def referenced_names(module: cst.Module) -> set[str]:
-    """Names the module reads, outside import statements: those of its statements,
-    each worked out once per file (a statement a migration left as it was is the
-    same node before and after it)."""
-    names: set[str] = set()
-    for statement in module.body:
-        names |= _statement_names(statement)
-    return names
-
-
 @answers_per_file
 def _statement_names(statement: cst.CSTNode) -> frozenset[str]:
+    """Names a top-level statement reads, outside import statements (worked out once
+    per file: a statement a migration left as it was is the same node before and
+    after it)."""
     from migrate_tf.shared.names import free_names
 
     return frozenset(free_names(statement, skip_imports=True))
 
 
+def _alias_local(alias: cst.ImportAlias) -> str | None:
+    """The name an import alias binds (``a`` for ``import a.b``)."""
+    bound = alias.asname.name if alias.asname is not None else alias.name
+    local = dotted_name(bound)
+    return local.split(".")[0] if local is not None else None
+
+
+def _aliases(statement: cst.CSTNode) -> list[tuple[cst.ImportAlias, str]] | None:
+    """(alias, module name) of each alias of a top-level one-import statement (the
+    module name empty for relative imports); None for any other statement."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Import):
+        return [(a, dotted_name(a.name) or "") for a in small.names]
+    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+        module_name = dotted_name(small.module) if small.module is not None else ""
+        if small.relative:
+            module_name = ""
+        return [(a, module_name or "") for a in small.names]
+    return None
+
+
+def _names_gone(before: cst.Module, after: cst.Module, wanted: set[str]) -> set[str]:
+    """The names of ``wanted`` that ``before`` reads and ``after`` does not.
+
+    A statement both modules hold (the very node) reads the same in both: only the
+    statements of one of them are walked, and those both hold only for the names
+    still in question."""
+    in_before = {id(statement) for statement in before.body}
+    in_after = {id(statement) for statement in after.body}
+    candidates: set[str] = set()
+    for statement in before.body:
+        if id(statement) not in in_after:
+            candidates |= _statement_names(statement) & wanted
+    for statement in after.body:
+        if not candidates:
+            break
+        if id(statement) not in in_before:
+            candidates -= _statement_names(statement)
+    for statement in after.body:
+        if not candidates:
+            break
+        if id(statement) in in_before:
+            candidates -= _statement_names(statement)
+    return candidates
+
+
 def remove_imports_made_unused(before: cst.Module, after: cst.Module) -> cst.Module:
     """Drop TensorFlow/Keras import aliases that ``before`` read and ``after`` no
     longer reads (what a migration left behind); other imports are never touched."""
-    used_before = referenced_names(before)
-    used_after = referenced_names(after)
-    gone = used_before - used_after
+    removable = set()
+    for statement in after.body:
+        for alias, module_name in _aliases(statement) or ():
+            local = _alias_local(alias)
+            if module_name.startswith(_REMOVABLE_PREFIXES) and local is not None:
+                removable.add(local)
+    gone = _names_gone(before, after, removable) if removable else set()
     if not gone:
         return after
 
     def keep_alias(alias: cst.ImportAlias, module_name: str) -> bool:
         if not module_name.startswith(_REMOVABLE_PREFIXES):
             return True
-        bound = alias.asname.name if alias.asname is not None else alias.name
-        local = dotted_name(bound)
-        if local is None:
-            return True
-        local = local.split(".")[0]
-        return local not in gone
+        local = _alias_local(alias)
+        return local is None or local not in gone
 
     body = []
     changed = False
     for statement in after.body:
-        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        aliases = _aliases(statement)
+        if aliases is not None:
             small = statement.body[0]
-            names = None
-            if isinstance(small, cst.Import):
-                kept = [a for a in small.names if keep_alias(a, dotted_name(a.name) or "")]
-                names = (small.names, kept)
-            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                module_name = dotted_name(small.module) if small.module is not None else ""
-                if small.relative:
-                    module_name = ""
-                kept = [a for a in small.names if keep_alias(a, module_name or "")]
-                names = (small.names, kept)
-            if names is not None and len(names[1]) != len(names[0]):
+            kept = [a for a, module_name in aliases if keep_alias(a, module_name)]
+            if len(kept) != len(aliases):
                 changed = True
-                kept = list(names[1])
                 if not kept:
                     continue  # the whole statement goes, its comments with it
                 kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
