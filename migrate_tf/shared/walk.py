@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+import operator
 from typing import Callable, Iterator, TypeVar
 
 import libcst as cst
@@ -102,15 +103,39 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 def _child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    get = _GETTERS.get(type(node))
+    if get is None:
+        get = _getter(type(node))
     below = []
-    for name in _fields(type(node)):
-        value = getattr(node, name)
+    for value in get(node):
         kind = _VALUE_KINDS[type(value)]
         if kind is _NODE:
             below.append(value)
         elif kind is _SEQUENCE:
-            below.extend(item for item in value if _VALUE_KINDS[type(item)] is _NODE)
+            below.extend(value)  # LibCST's sequences hold nodes only (their field types)
     return below
+
+
+#: node class -> the values of its fields that may carry code, as a tuple (one C-level
+#: ``attrgetter`` call instead of a ``getattr`` per field)
+_GETTERS: dict[type, Callable[[cst.CSTNode], tuple]] = {}
+
+
+def _getter(cls: type) -> Callable[[cst.CSTNode], tuple]:
+    fields = _fields(cls)
+    if not fields:
+        get = _no_values
+    elif len(fields) == 1:
+        one = operator.attrgetter(fields[0])
+        get = lambda node: (one(node),)  # noqa: E731 - attrgetter of one name is no tuple
+    else:
+        get = operator.attrgetter(*fields)
+    _GETTERS[cls] = get
+    return get
+
+
+def _no_values(node: cst.CSTNode) -> tuple:
+    return ()
 
 
 _NODE, _SEQUENCE, _OTHER = "node", "sequence", "other"
