@@ -180,31 +180,81 @@ def bound_names(target: cst.BaseExpression) -> list[str]:
 def assigned_names(function: cst.FunctionDef) -> frozenset[str]:
     """Parameters and every name a function binds (its locals)."""
     names = {param.name.value for param in _all_params(function.params)}
+    kinds = _BINDING_KINDS
     for node in pruned(function.body, _is_scope):
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        kind = kinds[type(node)]
+        if kind is None:
+            continue
+        if kind is _DEFINITION:
             names.add(node.name.value)
         else:
-            names.update(_names_bound_by(node))
+            names.update(_names_bound_by(node, kind))
     return frozenset(names)
 
 
 def _is_scope(node: cst.CSTNode) -> bool:
     """Functions, classes and lambdas nested in a function have their own names."""
-    return isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+    return _SCOPES[type(node)]
 
 
-def _names_bound_by(node: cst.CSTNode) -> list[str]:
+_DEFINITION, _TARGET, _SIMPLE_TARGET, _LOOP, _AS, _IMPORT = (
+    "definition", "target", "simple target", "loop", "as", "import",
+)
+
+
+class _ByClass(dict):
+    """Node class -> ``answer(class)``, worked out once per class: `isinstance` on
+    LibCST's classes runs ABCMeta's Python-level check for every node that is not of
+    the exact class, a dictionary lookup does not."""
+
+    def __init__(self, answer) -> None:
+        super().__init__()
+        self.answer = answer
+
+    def __missing__(self, cls: type):
+        self[cls] = found = self.answer(cls)
+        return found
+
+
+def _binding_kind(cls: type) -> str | None:
+    # the order of the isinstance tests this replaces
+    if issubclass(cls, (cst.FunctionDef, cst.ClassDef)):
+        return _DEFINITION
+    if issubclass(cls, cst.AssignTarget):
+        return _TARGET
+    if issubclass(cls, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr)):
+        return _SIMPLE_TARGET
+    if issubclass(cls, (cst.For, cst.CompFor)):
+        return _LOOP
+    if issubclass(cls, cst.AsName):
+        return _AS
+    if issubclass(cls, cst.ImportAlias):
+        return _IMPORT
+    return None
+
+
+_BINDING_KINDS = _ByClass(_binding_kind)
+_SCOPES = _ByClass(lambda cls: issubclass(cls, (cst.FunctionDef, cst.ClassDef, cst.Lambda)))
+
+
+def _names_bound_by(node: cst.CSTNode, kind: str | None = None) -> list[str]:
     """The names one node binds by itself (not counting the nodes below it)."""
-    if isinstance(node, cst.AssignTarget):
+    if kind is None:
+        kind = _BINDING_KINDS[type(node)]
+    if kind is _TARGET or kind is _LOOP:
         return bound_names(node.target)
-    if isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr)):
+    if kind is _SIMPLE_TARGET:
         return [node.target.value] if isinstance(node.target, cst.Name) else []
-    if isinstance(node, (cst.For, cst.CompFor)):
-        return bound_names(node.target)
-    if isinstance(node, cst.AsName):
+    if kind is _AS:
         return bound_names(node.name)
-    if isinstance(node, cst.ImportAlias):
-        target = node.asname.name if node.asname else node.name
+    if kind is _IMPORT:
+        if node.asname is not None:
+            target = node.asname.name
+            return [target.value] if isinstance(target, cst.Name) else []
+        # `import a.b.c` binds `a`
+        target = node.name
+        while isinstance(target, cst.Attribute):
+            target = target.value
         return [target.value] if isinstance(target, cst.Name) else []
     return []
 
