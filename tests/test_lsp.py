@@ -80,9 +80,12 @@ PLAIN_CLIENT = types.ClientCapabilities()
 class Server:
     """A running ``migrate-tf lsp`` and what it sent: diagnostics per URI, messages."""
 
-    def __init__(self, root: Path, capabilities: types.ClientCapabilities) -> None:
+    def __init__(
+        self, root: Path, capabilities: types.ClientCapabilities, options: dict | None = None
+    ) -> None:
         self.root = root
         self.capabilities = capabilities
+        self.options = options
         self.published: dict[str, list[types.PublishDiagnosticsParams]] = {}
         self.messages: list[str] = []
         self.applied_edits: list[types.ApplyWorkspaceEditParams] = []
@@ -144,6 +147,7 @@ class Server:
                 capabilities=self.capabilities,
                 root_uri=self.root.as_uri(),
                 process_id=os.getpid(),
+                initialization_options=self.options,
             )
         )
         assert result.server_info.name == "migrate-tf"
@@ -273,9 +277,9 @@ def make_project(root: Path, name: str, config: str = "") -> Path:
     return directory
 
 
-def start(tmp_path_factory, capabilities) -> Server:
+def start(tmp_path_factory, capabilities, options: dict | None = None) -> Server:
     root = tmp_path_factory.mktemp("lsp")
-    return Server(root, capabilities)
+    return Server(root, capabilities, options)
 
 
 def finish(server: Server) -> None:
@@ -296,6 +300,25 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def plain_server(tmp_path_factory):
     running = start(tmp_path_factory, PLAIN_CLIENT)
+    yield running
+    finish(running)
+
+
+#: Code actions never wait for an analysis that is not finished (the default waits
+#: up to 0.1 s, which a small file's analysis may or may not need on a busy machine).
+NO_WAIT = {"codeActionWaitSeconds": 0}
+
+
+@pytest.fixture(scope="module")
+def impatient_server(tmp_path_factory):
+    running = start(tmp_path_factory, RESOLVING_CLIENT, NO_WAIT)
+    yield running
+    finish(running)
+
+
+@pytest.fixture(scope="module")
+def impatient_plain_server(tmp_path_factory):
+    running = start(tmp_path_factory, PLAIN_CLIENT, NO_WAIT)
     yield running
     finish(running)
 
@@ -423,7 +446,9 @@ def test_changes_are_debounced_and_the_project_configuration_applies(server):
     assert {d.code for d in server.diagnostics(uri, 6)} == {"MTF201"}  # MTF101 is ignored
     assert [p.version for p in server.published[uri]] == [1, 6]
 
-    # A code action right after a change waits for that version's analysis.
+    # A code action right after a change: that version's analysis, or (if it takes
+    # longer than the server waits) the last one carried over; the edits are this
+    # version's either way.
     renamed = SOURCE.replace("self.gain", "self.scale")
     server.change(uri, renamed, 7)
     actions = server.code_actions(uri, 15, 8)
@@ -505,3 +530,74 @@ def test_a_client_without_resolve_gets_a_command_that_applies_the_edit(plain_ser
     [applied] = server.applied_edits
     text = apply(SOURCE, applied.edit.changes[uri])
     assert "class Bias(keras.layers.Layer):" in text and "def dense(" in text
+
+
+def test_code_actions_after_a_change_answer_from_the_last_analysis(impatient_server):
+    server = impatient_server
+    path = make_project(server.root, "carried") / "pkg" / "ops.py"
+    uri = server.open(path, SOURCE)
+    server.diagnostics(uri, 1)
+
+    # Two lines above everything: the actions come at once, from version 1's
+    # analysis, with `bias` where it now is; their edits are version 2's.
+    text = "# Layers.\n\n" + SOURCE
+    server.change(uri, text, 2)
+    actions = server.code_actions(uri, 11, 6)
+    assert [a.title for a in actions] == [
+        "Migrate `bias` to a Keras layer (MTF101)",
+        "Ignore MTF101 with `# migrate-tf: ignore[MTF101]`",
+        "Migrate all in file (migrate-tf)",
+    ]
+    migrate, ignore, fix_all = actions
+    assert migrate.diagnostics[0].range.start == types.Position(line=11, character=4)
+    edits, version = text_edits(ignore, uri)
+    assert version == 2
+    assert 'def bias(x, scope="bias"):  # migrate-tf: ignore[MTF101]\n' in apply(text, edits)
+    assert fix_all.edit is None  # resolved against version 2's analysis
+    edits, version = text_edits(server.resolve(fix_all), uri)
+    assert version == 2
+    migrated = apply(text, edits)
+    assert migrated.startswith("# Layers.\n\nimport keras\n") and "class Bias(" in migrated
+    edits, version = text_edits(server.resolve(migrate), uri)
+    assert version == 2
+    alone = apply(text, edits)
+    assert "class Bias(keras.layers.Layer):" in alone and 'def dense(x, units, scope="dense"):' in alone
+
+    # Asked for by kind (as on save), "Migrate all" waits for the current version.
+    server.change(uri, text + "\n", 3)
+    [fix_all] = server.code_actions(uri, 0, only=["source.fixAll"])
+    edits, version = text_edits(fix_all, uri)
+    assert version == 3 and apply(text + "\n", edits) == migrated + "\n"
+
+    # An edit inside `bias`: its action waits for the new analysis, `dense` does not.
+    edited = text.replace("        return x + b\n", "        return b + x\n")
+    server.change(uri, edited, 4)
+    assert [a.title for a in server.code_actions(uri, 11, 6)] == [
+        "Migrate all in file (migrate-tf)"
+    ]
+    assert server.code_actions(uri, 5, 6)[0].title == "Migrate `dense` to a Keras layer (MTF101)"
+    # Once it is there, the action is back.
+    assert len(server.diagnostics(uri, 4)) == 4
+    assert server.code_actions(uri, 11, 6)[0].title == "Migrate `bias` to a Keras layer (MTF101)"
+
+
+def test_a_client_without_resolve_migrates_all_of_a_newer_version_by_command(impatient_plain_server):
+    server = impatient_plain_server
+    path = make_project(server.root, "carried-plain") / "pkg" / "ops.py"
+    uri = server.open(path, SOURCE)
+    server.diagnostics(uri, 1)
+    text = SOURCE.replace("def bias(", "def offset(").replace('scope="bias"', 'scope="offset"')
+    server.change(uri, text, 2)
+    fix_all = server.code_actions(uri, 3, 6)[-1]
+    assert fix_all.title == "Migrate all in file (migrate-tf)" and fix_all.edit is None
+    assert fix_all.command.command == "migrate-tf.migrateAll"
+    server.call(
+        server.client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command=fix_all.command.command, arguments=fix_all.command.arguments
+            )
+        )
+    )
+    [applied] = server.applied_edits
+    migrated = apply(text, applied.edit.changes[uri])
+    assert "class Offset(keras.layers.Layer):" in migrated and "class Dense(" in migrated

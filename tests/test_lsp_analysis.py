@@ -8,8 +8,16 @@ from hypothesis import strategies as st
 
 from migrate_tf.config import Settings
 from migrate_tf.engine.pipeline import migrate_bytes, migrate_source
-from migrate_tf.lsp.analysis import Projects, Text, analyse, apply_edits, minimal_edits
+from migrate_tf.lsp.analysis import (
+    LineShift,
+    Projects,
+    Text,
+    analyse,
+    apply_edits,
+    minimal_edits,
+)
 from migrate_tf.rules import all_rules
+from migrate_tf.rules.base import CodeRange
 
 TWO_FUNCTIONS_AND_A_LAYER = '''\
 import tensorflow as tf
@@ -272,3 +280,81 @@ def test_lsp_without_pygls_says_how_to_install_it(monkeypatch):
     result = CliRunner().invoke(main, ["lsp"])
     assert result.exit_code == 1
     assert "pip install 'migrate-tf[lsp]'" in result.stderr
+
+
+# Carrying an analysis over to a newer text ---------------------------------------------
+
+
+def _where(analysis):
+    """Every conversion and finding with all its positions."""
+    conversions = [
+        (c.code, c.kind, c.old, c.new, c.line, c.range, c.name_range) for c in analysis.conversions
+    ]
+    findings = [(f.code, f.message, f.line, f.column, f.range) for f in analysis.findings]
+    return sorted(conversions), sorted(findings)
+
+
+def test_line_shift_keeps_lines_before_a_change_and_moves_those_after():
+    old = "a\nb\nc\nd\n"
+    shift = LineShift.between(old, "a\nB\nB2\nc\nd\n")
+    assert [shift.line(n) for n in (1, 2, 3, 4)] == [1, None, 4, 5]
+    shift = LineShift.between(old, "a\nd\n")  # b and c deleted
+    assert [shift.line(n) for n in (1, 2, 3, 4)] == [1, None, None, 2]
+    shift = LineShift.between(old, old + "e\n")  # appended
+    assert [shift.line(n) for n in (1, 2, 3, 4)] == [1, 2, 3, 4]
+    shift = LineShift.between(old, "x\r\n" + old.replace("\n", "\r\n"))  # endings count
+    assert [shift.line(n) for n in (1, 2, 3, 4)] == [None, None, None, None]
+    # A span is kept only when the change is wholly before or after it.
+    shift = LineShift.between(old, "a\nb\nB\nc\nd\n")
+    assert shift.span(CodeRange(1, 1, 2, 2)) == CodeRange(1, 1, 2, 2)
+    assert shift.span(CodeRange(3, 1, 4, 2)) == CodeRange(4, 1, 5, 2)
+    assert shift.span(CodeRange(2, 1, 3, 1)) is False
+
+
+@pytest.mark.parametrize(
+    "at_line",
+    [0, 2, 8, 14, len(TWO_FUNCTIONS_AND_A_LAYER.splitlines())],
+    ids=["top", "after-import", "between-functions", "before-class", "end"],
+)
+def test_comment_lines_between_definitions_carry_everything_to_where_it_now_is(project, at_line):
+    lines = TWO_FUNCTIONS_AND_A_LAYER.splitlines(keepends=True)
+    edited = "".join(lines[:at_line] + ["# a note\n", "\n"] + lines[at_line:])
+    before = analysed(project)
+    after = analyse(edited, project / "ops.py", projects=Projects(), version=2)
+    carried = before.carried_to(edited, 2)
+    assert carried.version == 2 and carried.analysed_version == 1
+    assert _where(carried) == _where(after)
+    assert _where(after) != _where(before) or at_line == len(lines)
+
+
+@settings(max_examples=60, deadline=None)
+@given(at_line=st.integers(0, 24), count=st.integers(1, 3))
+def test_what_is_carried_over_is_what_the_new_analysis_finds(at_line, count, tmp_path_factory):
+    project = tmp_path_factory.mktemp("carry")
+    (project / "pyproject.toml").write_text("[tool.migrate-tf]\n")
+    lines = TWO_FUNCTIONS_AND_A_LAYER.splitlines(keepends=True)
+    at_line = min(at_line, len(lines))
+    edited = "".join(lines[:at_line] + ["# note\n"] * count + lines[at_line:])
+    before = analysed(project)
+    after = analyse(edited, project / "ops.py", projects=Projects(), version=2)
+    carried_conversions, carried_findings = _where(before.carried_to(edited, 2))
+    conversions, findings = _where(after)
+    # Nothing carried over is stale or misplaced; what the edit touched is left out.
+    assert set(carried_conversions) <= set(conversions)
+    assert set(carried_findings) <= set(findings)
+    touched = [c for c in before.conversions if c.range.line <= at_line < c.range.end_line]
+    assert len(carried_conversions) == len(conversions) - len(touched)
+
+
+def test_an_edited_definition_is_left_out_and_ignore_edits_use_the_new_text(project):
+    before = analysed(project)
+    edited = TWO_FUNCTIONS_AND_A_LAYER.replace("        return x + b\n", "        y = x + b\n        return y\n")
+    carried = before.carried_to(edited, 2)
+    assert [c.old for c in carried.conversions] == ["dense", "Scale"]
+    assert [c.line for c in carried.conversions] == [4, 17]  # Scale moved down one line
+    [finding] = carried.findings
+    assert finding.line == before.findings[0].line + 1
+    edit = carried.ignore_edit(finding.line, "MTF201")
+    line = edited.splitlines()[finding.line - 1]
+    assert edit.start == (finding.line - 1, len(line)) and edit.text.endswith("ignore[MTF201]")
+    assert carried.changed and carried.error is None

@@ -237,81 +237,23 @@ class PipelineOutcome:
         return list(self.result.findings) if self.result is not None else []
 
 
-@dataclasses.dataclass
-class Analysis(PipelineOutcome):
-    """One version of one document, migrated in memory."""
+class TextEdits:
+    """What is worked out from a document's text alone (``self.text``), memoised in
+    ``self.memo``: its lines, and the edits of the "Ignore" quick fixes."""
 
     text: str
-    path: Path | None
-    version: int | None = None
-    project: Project | None = None
-    result: SourceResult | None = None
-    #: Why there is nothing to show: a configuration error, or None.
-    config_error: str | None = None
-    excluded: bool = False
-    rules: tuple[type[Rule], ...] = ()
-    memo: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    memo: dict
 
-    @property
-    def output(self) -> str:
-        """What ``apply`` would write (the text itself when nothing changes)."""
-        if self.result is None or not self.result.changed:
-            return self.text
-        return self.result.output
-
-    @property
-    def changed(self) -> bool:
-        return self.output != self.text
-
-    # Memoised pieces, computed once per version (the server warms them in the background)
     @property
     def lines(self) -> Text:
         if "lines" not in self.memo:
             self.memo["lines"] = Text(self.text)
         return self.memo["lines"]
 
-    def fix_all_edits(self) -> list[Edit]:
-        """The edits of "Migrate all in file": the text becomes what ``apply`` writes."""
-        if "fix_all" not in self.memo:
-            self.memo["fix_all"] = minimal_edits(self.text, self.output)
-        return self.memo["fix_all"]
-
     def _comment_lines(self) -> tuple[set[int], dict[int, tokenize.TokenInfo]]:
         if "comment_lines" not in self.memo:
             self.memo["comment_lines"] = _comment_lines(self.text)
         return self.memo["comment_lines"]
-
-    def warm(self) -> None:
-        """Compute what code actions need, so that they answer at once."""
-        self.lines
-        self.fix_all_edits()
-        if self.conversions or self.findings:
-            self._comment_lines()
-
-    # Edits
-    def construct_edits(self, conversion: Conversion) -> list[Edit] | None:
-        """Edits that make this conversion and no other, or None if it cannot be alone.
-
-        The pipeline runs again with every other conversion of the document
-        suppressed (as if each carried ``# migrate-tf: ignore[CODE]``), so the result
-        is what ``apply`` would write if the others were ignored: the imports it needs
-        included. None when the conversion does not happen without the others.
-        """
-        if self.result is None or self.project is None:
-            return None
-        suppress = others_than(self.conversions, conversion)
-        if not suppress:
-            return self.fix_all_edits()
-        alone = migrate_source(
-            self.text,
-            rules=self.rules,
-            settings=self.project.settings,
-            filename=str(self.path) if self.path else "<editor>",
-            suppress=suppress,
-        )
-        if not happened_alone(alone, conversion):
-            return None
-        return minimal_edits(self.text, alone.output)
 
     def ignore_edit(self, line: int, code: str) -> Edit | None:
         """Add ``# migrate-tf: ignore[CODE]`` to line ``line`` (1-based).
@@ -345,6 +287,188 @@ class Analysis(PipelineOutcome):
         text = self.lines.line(row)
         end = len(text.rstrip())
         return Edit((row, end), (row, len(text)), f"  # migrate-tf: ignore[{code}]")
+
+
+@dataclasses.dataclass
+class Analysis(TextEdits, PipelineOutcome):
+    """One version of one document, migrated in memory."""
+
+    text: str
+    path: Path | None
+    version: int | None = None
+    project: Project | None = None
+    result: SourceResult | None = None
+    #: Why there is nothing to show: a configuration error, or None.
+    config_error: str | None = None
+    excluded: bool = False
+    rules: tuple[type[Rule], ...] = ()
+    memo: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def output(self) -> str:
+        """What ``apply`` would write (the text itself when nothing changes)."""
+        if self.result is None or not self.result.changed:
+            return self.text
+        return self.result.output
+
+    @property
+    def changed(self) -> bool:
+        return self.output != self.text
+
+    def fix_all_edits(self) -> list[Edit]:
+        """The edits of "Migrate all in file": the text becomes what ``apply`` writes."""
+        if "fix_all" not in self.memo:
+            self.memo["fix_all"] = minimal_edits(self.text, self.output)
+        return self.memo["fix_all"]
+
+    def warm(self) -> None:
+        """Compute what code actions need, so that they answer at once."""
+        self.lines
+        self.fix_all_edits()
+        if self.conversions or self.findings:
+            self._comment_lines()
+
+    # Edits
+    def construct_edits(self, conversion: Conversion) -> list[Edit] | None:
+        """Edits that make this conversion and no other, or None if it cannot be alone.
+
+        The pipeline runs again with every other conversion of the document
+        suppressed (as if each carried ``# migrate-tf: ignore[CODE]``), so the result
+        is what ``apply`` would write if the others were ignored: the imports it needs
+        included. None when the conversion does not happen without the others.
+        """
+        if self.result is None or self.project is None:
+            return None
+        suppress = others_than(self.conversions, conversion)
+        if not suppress:
+            return self.fix_all_edits()
+        alone = migrate_source(
+            self.text,
+            rules=self.rules,
+            settings=self.project.settings,
+            filename=str(self.path) if self.path else "<editor>",
+            suppress=suppress,
+        )
+        if not happened_alone(alone, conversion):
+            return None
+        return minimal_edits(self.text, alone.output)
+
+    def carried_to(self, text: str, version: int | None) -> CarriedAnalysis:
+        """This analysis shown on a newer ``text`` of the document, until that text's
+        own analysis is ready: see :class:`CarriedAnalysis`."""
+        shift = LineShift.between(self.text, text)
+        conversions = [moved for moved in map(shift.conversion, self.conversions) if moved]
+        findings = [moved for moved in map(shift.finding, self.findings) if moved]
+        return CarriedAnalysis(
+            text=text,
+            version=version,
+            analysed_version=self.version,
+            conversions=conversions,
+            findings=findings,
+            changed=self.changed,
+            error=self.error,
+            config_error=self.config_error,
+            excluded=self.excluded,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class LineShift:
+    """Where the lines of one text are in a newer one: the lines before and after
+    the block that changed are the same lines, the latter moved by ``delta``.
+
+    Lines are 1-based. ``unchanged_before`` lines at the start are equal; the old
+    text's lines from ``unchanged_from`` on equal the new text's last lines.
+    """
+
+    unchanged_before: int
+    unchanged_from: int
+    delta: int
+
+    @classmethod
+    def between(cls, old: str, new: str) -> LineShift:
+        old_lines, new_lines = _split_keep(old), _split_keep(new)
+        shortest = min(len(old_lines), len(new_lines))
+        before = 0
+        while before < shortest and old_lines[before] == new_lines[before]:
+            before += 1
+        after = 0
+        while after < shortest - before and old_lines[-1 - after] == new_lines[-1 - after]:
+            after += 1
+        return cls(
+            unchanged_before=before,
+            unchanged_from=len(old_lines) - after + 1,
+            delta=len(new_lines) - len(old_lines),
+        )
+
+    def line(self, line: int) -> int | None:
+        """Where old line ``line`` is now; None when it is in the block that changed."""
+        if line <= self.unchanged_before:
+            return line
+        if line >= self.unchanged_from:
+            return line + self.delta
+        return None
+
+    def span(self, span: CodeRange | None) -> CodeRange | None | bool:
+        """Where ``span`` is now (None stays None); False when the change touches it."""
+        if span is None:
+            return None
+        if span.end_line <= self.unchanged_before:
+            return span
+        if span.line >= self.unchanged_from:
+            return dataclasses.replace(
+                span, line=span.line + self.delta, end_line=span.end_line + self.delta
+            )
+        return False
+
+    def conversion(self, conversion: Conversion) -> Conversion | None:
+        """``conversion`` where it is now; None when the change touches its definition."""
+        line = self.line(conversion.line)
+        where, name = self.span(conversion.range), self.span(conversion.name_range)
+        if line is None or where is False or name is False:
+            return None
+        return dataclasses.replace(conversion, line=line, range=where, name_range=name)
+
+    def finding(self, finding: Finding) -> Finding | None:
+        """``finding`` where it is now; None when the change touches what it reports."""
+        line = self.line(finding.line)
+        where = self.span(finding.range)
+        if line is None or where is False:
+            return None
+        return dataclasses.replace(finding, line=line, range=where)
+
+
+@dataclasses.dataclass
+class CarriedAnalysis(TextEdits):
+    """The last finished analysis of a document, shown on a newer version of its
+    text while that version's own analysis runs (the server's code actions answer
+    from it instead of waiting for a whole pipeline run).
+
+    Conversions and findings are the old analysis's whose lines the edit did not
+    touch, moved to where those lines are now; the rest wait for the new analysis.
+    Nothing here is an edit of the migrated code: those are computed for the
+    version they apply to (the server resolves them against the new analysis). The
+    "Ignore" edits are worked out from the new text itself.
+    """
+
+    text: str
+    version: int | None
+    #: the version the conversions and findings were found in
+    analysed_version: int | None
+    conversions: list[Conversion]
+    findings: list[Finding]
+    #: whether the analysed version had anything to migrate
+    changed: bool
+    error: str | None = None
+    config_error: str | None = None
+    excluded: bool = False
+    memo: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    def warm(self) -> None:
+        """Work out what code actions need from the new text, so that they answer at once."""
+        self.lines
+        if self.conversions or self.findings:
+            self._comment_lines()
 
 
 def _comment_lines(source: str) -> tuple[set[int], dict[int, tokenize.TokenInfo]]:
@@ -425,7 +549,9 @@ def conversion_span(conversion: Conversion) -> CodeRange | None:
 
 __all__ = [
     "Analysis",
+    "CarriedAnalysis",
     "Edit",
+    "LineShift",
     "Project",
     "Projects",
     "Text",

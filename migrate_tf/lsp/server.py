@@ -2,7 +2,7 @@
 
 Diagnostics
     On open and on change (debounced: :data:`DEBOUNCE_SECONDS` after the last
-    change), each document is migrated in memory in a worker thread, with the
+    change), each document is migrated in memory in a worker process, with the
     settings of its project. Every conversion is an *Information* diagnostic on the
     definition's name ("`mlp` can become the Keras layer `Mlp`"): nothing needs a
     person there, a code action does it. Every finding is a *Warning* on the reported
@@ -34,7 +34,17 @@ Notebook documents
     import a conversion needs may go into another cell, as ``apply`` puts it).
 
 Results are cached per document version; a code action for the current version
-answers from the cache. Never imports TensorFlow: the pipeline only parses text.
+answers from the cache. A code action asked for while the current version is still
+being analysed waits for that analysis at most :data:`ACTION_WAIT_SECONDS` (the
+initialization option ``codeActionWaitSeconds`` changes it); then it answers from
+the last finished analysis, carried over to the current text
+(:class:`~migrate_tf.lsp.analysis.CarriedAnalysis`): the conversions and findings
+the edit did not touch, moved with their lines. Whatever such an action changes is
+computed when it is chosen, for the version it applies to: "Migrate `name`" and
+"Migrate all in file" resolve (or, for clients that cannot resolve, run a command)
+against the current version's analysis, and "Ignore" edits come from the current
+text. Source actions asked for by kind (``source.fixAll``, as on save) always wait
+for the current version. Never imports TensorFlow: the pipeline only parses text.
 """
 
 from __future__ import annotations
@@ -54,22 +64,32 @@ from pygls.workspace import TextDocument
 
 from migrate_tf import __version__
 from migrate_tf.engine.sarif import conversion_message
-from migrate_tf.lsp.analysis import Analysis, Edit, Projects, analyse, conversion_span
+from migrate_tf.lsp import worker
+from migrate_tf.lsp.analysis import (
+    Analysis,
+    CarriedAnalysis,
+    Edit,
+    conversion_span,
+)
 from migrate_tf.lsp.notebook import (
     Cell,
     CellEdits,
     CellsAnalysis,
     Placed,
-    analyse_cells,
 )
+from migrate_tf.lsp.worker import Migrations
 from migrate_tf.rules.base import CodeRange, Conversion, Finding
 
 logger = logging.getLogger("migrate_tf.lsp")
 
 SOURCE = "migrate-tf"
 DEBOUNCE_SECONDS = 0.3
+#: How long a code action waits for the analysis of the current version before it
+#: answers from the last finished one (a 1,000-line TF1 file takes ~0.4 s to migrate).
+ACTION_WAIT_SECONDS = 0.1
 FIX_ALL_KIND = "source.fixAll.migrate-tf"
 MIGRATE_COMMAND = "migrate-tf.migrateConstruct"
+MIGRATE_ALL_COMMAND = "migrate-tf.migrateAll"
 QUICKFIX_KIND = types.CodeActionKind.QuickFix
 #: The notebook documents the server synchronises: Jupyter notebooks, their Python cells.
 NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
@@ -93,6 +113,8 @@ class _DocumentState:
         self.pending_version: int | None = None
         self.analysis: Analysis | None = None
         self.construct_cache: dict[tuple[int | None, str, int], Any] = {}
+        #: the last analysis carried over to a newer version (see code actions)
+        self.carried: CarriedAnalysis | None = None
         #: a notebook document (its analysis is a CellsAnalysis)
         self.notebook = False
         #: the cell URIs diagnostics were last published on (notebooks)
@@ -100,9 +122,15 @@ class _DocumentState:
 
 
 class MigrateTfServer(LanguageServer):
-    """A pygls server with one worker thread for migrations."""
+    """A pygls server; its migrations run in a worker process (see :mod:`.worker`)."""
 
-    def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
+    def __init__(
+        self,
+        debounce: float = DEBOUNCE_SECONDS,
+        action_wait: float = ACTION_WAIT_SECONDS,
+        *,
+        use_process: bool = True,
+    ) -> None:
         super().__init__(
             "migrate-tf",
             __version__,
@@ -110,17 +138,24 @@ class MigrateTfServer(LanguageServer):
             notebook_document_sync=NOTEBOOK_SYNC,
         )
         self.debounce = debounce
-        self.projects = Projects()
+        self.action_wait = action_wait
         self.states: dict[str, _DocumentState] = {}
         #: The text of each notebook cell, by cell URI. pygls keeps cells in its
         #: workspace with the server's sync kind (Full), and applies a cell's
         #: incremental change as if it were the whole text; clients send cell changes
         #: incrementally whatever the server's kind, so cells are kept here.
         self.cell_documents: dict[str, TextDocument] = {}
-        # One thread: migrations are CPU-bound, and a newer version supersedes an
-        # older one anyway. The event loop never runs a migration itself.
+        # One thread, which hands each migration to the worker process and waits: a
+        # newer version supersedes an older one anyway, and the thread skips versions
+        # that are stale by the time it gets to them. The event loop never runs a
+        # migration itself, nor waits for the interpreter lock while one runs.
         self.executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="migrate-tf"
+        )
+        self.migrations = Migrations(use_process=use_process)
+        # Carrying the last analysis over to a newer text, beside the event loop.
+        self.carry_executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="migrate-tf-carry"
         )
         self._shown_messages: set[str] = set()
 
@@ -191,15 +226,14 @@ class MigrateTfServer(LanguageServer):
             metadata = notebook.metadata
 
             def job() -> Any:
-                return analyse_cells(
-                    cells, path, projects=self.projects, version=version, start=root,
-                    metadata=metadata,
+                return self.migrations.run(
+                    worker.analyse_notebook, cells, path, version, root, metadata
                 )
         else:
             text = self.workspace.get_text_document(uri).source
 
             def job() -> Any:
-                return analyse(text, path, projects=self.projects, version=version, start=root)
+                return self.migrations.run(worker.analyse_document, text, path, version, root)
 
         loop = asyncio.get_running_loop()
         # Set before the job is queued: the worker checks it to skip stale versions.
@@ -214,9 +248,7 @@ class MigrateTfServer(LanguageServer):
         state = self.states.get(uri)
         if state is None or state.pending_version != version:
             return None
-        analysis = job()
-        analysis.warm()
-        return analysis
+        return job()
 
     def _current_version(self, uri: str) -> int | None:
         state = self.states.get(uri)
@@ -337,6 +369,43 @@ class MigrateTfServer(LanguageServer):
                 return None
             if self.states.get(uri) is not state:
                 return None
+
+    async def analysis_within(
+        self, uri: str, seconds: float
+    ) -> Analysis | CarriedAnalysis | None:
+        """The analysis of the document's current version if it is ready within
+        ``seconds``; else the last finished analysis carried over to the current text
+        (the current version's analysis goes on and publishes its diagnostics)."""
+        state = self.states.get(uri)
+        if state is None or state.notebook:
+            return await self.analysis_for(uri)
+        version = self._current_version(uri)
+        previous = state.analysis
+        if previous is None or previous.version == version:
+            return await self.analysis_for(uri)
+        loop = asyncio.get_running_loop()
+        carried = state.carried
+        if (
+            carried is None
+            or carried.version != version
+            or carried.analysed_version != previous.version
+        ):
+            # Worked out while the analysis may still arrive in time (tokenizing the
+            # text for "Ignore" edits is most of it).
+            text = self.workspace.get_text_document(uri).source
+            carrying = loop.run_in_executor(self.carry_executor, _carry, previous, text, version)
+        else:
+            carrying = None
+        waiting = asyncio.ensure_future(self.analysis_for(uri))
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiting), max(seconds, 0))
+        except asyncio.TimeoutError:
+            pass
+        if carrying is not None:
+            carried = state.carried = await carrying
+        if self.states.get(uri) is not state:
+            return None
+        return carried
 
     # Diagnostics --------------------------------------------------------------------------
 
@@ -530,7 +599,7 @@ class MigrateTfServer(LanguageServer):
         key = (analysis.version, conversion.code, conversion.line)
         if state is not None and key in state.construct_cache:
             return state.construct_cache[key]
-        edits = analysis.construct_edits(conversion)
+        edits = self.migrations.run(worker.construct_edits, analysis, conversion)
         if state is not None:
             state.construct_cache[key] = edits
         return edits
@@ -650,10 +719,14 @@ class MigrateTfServer(LanguageServer):
         notebook_uri = self.notebook_of(uri)
         if notebook_uri is not None:
             return await self.cell_code_actions(params, notebook_uri)
-        analysis = await self.analysis_for(uri)
+        only = params.context.only
+        if only and not _wanted(QUICKFIX_KIND, only):
+            # Source actions asked for by kind (as on save) are for this version.
+            analysis = await self.analysis_for(uri)
+        else:
+            analysis = await self.analysis_within(uri, self.action_wait)
         if analysis is None or analysis.excluded or analysis.config_error or analysis.error:
             return []
-        only = params.context.only
         text = analysis.lines
         start = text.from_client(params.range.start.line, params.range.start.character, self.encoding)
         end = text.from_client(params.range.end.line, params.range.end.character, self.encoding)
@@ -701,14 +774,44 @@ class MigrateTfServer(LanguageServer):
                     )
                 )
         if analysis.changed and _wanted(FIX_ALL_KIND, only):
-            actions.append(
-                types.CodeAction(
-                    title="Migrate all in file (migrate-tf)",
-                    kind=FIX_ALL_KIND,
-                    edit=self.workspace_edit(uri, analysis, analysis.fix_all_edits()),
+            actions.append(self.fix_all_action(uri, analysis))
+        return actions
+
+    def fix_all_action(self, uri: str, analysis: Analysis | CarriedAnalysis) -> types.CodeAction:
+        """"Migrate all in file": with its edit when ``analysis`` is the current
+        version's; else resolved (or, for clients that cannot resolve, a command) once
+        that version's analysis is there."""
+        title = "Migrate all in file (migrate-tf)"
+        if isinstance(analysis, Analysis):
+            return types.CodeAction(
+                title=title,
+                kind=FIX_ALL_KIND,
+                edit=self.workspace_edit(uri, analysis, analysis.fix_all_edits()),
+            )
+        data = {"uri": uri, "version": analysis.version, "fix_all": True}
+        if self._client_resolves_edits():
+            return types.CodeAction(title=title, kind=FIX_ALL_KIND, data=data)
+        return types.CodeAction(
+            title=title,
+            kind=FIX_ALL_KIND,
+            command=types.Command(title=title, command=MIGRATE_ALL_COMMAND, arguments=[data]),
+        )
+
+    async def fix_all_workspace_edit(self, data: dict) -> types.WorkspaceEdit | None:
+        """The edit of "Migrate all in file" for the document's current version."""
+        uri = data.get("uri")
+        if not isinstance(uri, str):
+            return None
+        analysis = await self.analysis_for(uri)
+        if not isinstance(analysis, Analysis) or analysis.error or not analysis.changed:
+            self.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Info,
+                    message="migrate-tf: nothing to migrate in this version of the file",
                 )
             )
-        return actions
+            return None
+        return self.workspace_edit(uri, analysis, analysis.fix_all_edits())
 
     def _ignorable(self, analysis: Analysis, start, end):
         """(line for the comment, code, diagnostic) of each diagnostic in the range."""
@@ -771,7 +874,10 @@ class MigrateTfServer(LanguageServer):
         data = action.data if isinstance(action.data, dict) else None
         if not data or action.edit is not None:
             return action
-        edit = await self.construct_workspace_edit(data)
+        if data.get("fix_all"):
+            edit = await self.fix_all_workspace_edit(data)
+        else:
+            edit = await self.construct_workspace_edit(data)
         if edit is not None:
             action.edit = edit
         return action
@@ -787,11 +893,24 @@ class MigrateTfServer(LanguageServer):
             )
         return None
 
+    async def migrate_all_command(self, data: Any) -> None:
+        """The command of a "Migrate all in file" action offered before the current
+        version was analysed, for clients that cannot resolve."""
+        if not isinstance(data, dict):
+            return None
+        edit = await self.fix_all_workspace_edit(data)
+        if edit is not None:
+            await self.workspace_apply_edit_async(
+                types.ApplyWorkspaceEditParams(edit=edit, label="Migrate all in file")
+            )
+        return None
+
     def reanalyse_all(self) -> None:
         """Analyse every open document again (the configuration may have changed)."""
         self._shown_messages.clear()
         for uri, state in list(self.states.items()):
             state.analysis = None
+            state.carried = None
             state.construct_cache.clear()
             self.schedule(uri, 0)
 
@@ -799,6 +918,12 @@ class MigrateTfServer(LanguageServer):
         state = self.states.pop(uri, None)
         if state is not None and state.timer is not None:
             state.timer.cancel()
+
+
+def _carry(analysis: Analysis, text: str, version: int | None) -> CarriedAnalysis:
+    carried = analysis.carried_to(text, version)
+    carried.warm()
+    return carried
 
 
 def _wanted(kind: str, only) -> bool:
@@ -829,8 +954,18 @@ def _construct_title(conversion: Conversion) -> str:
     return f"Migrate `{conversion.old}` ({conversion.code})"
 
 
-def create_server(debounce: float = DEBOUNCE_SECONDS) -> MigrateTfServer:
-    server = MigrateTfServer(debounce=debounce)
+def create_server(
+    debounce: float = DEBOUNCE_SECONDS, action_wait: float = ACTION_WAIT_SECONDS
+) -> MigrateTfServer:
+    server = MigrateTfServer(debounce=debounce, action_wait=action_wait)
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: MigrateTfServer, params: types.InitializeParams) -> None:
+        ls.migrations.start()  # its imports happen while the client sets up
+        options = params.initialization_options
+        wait = options.get("codeActionWaitSeconds") if isinstance(options, dict) else None
+        if isinstance(wait, (int, float)) and not isinstance(wait, bool) and wait >= 0:
+            ls.action_wait = float(wait)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: MigrateTfServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -937,11 +1072,17 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> MigrateTfServer:
     async def migrate_construct(ls: MigrateTfServer, *arguments: Any) -> None:
         await ls.migrate_command(arguments[0] if arguments else None)
 
+    @server.command(MIGRATE_ALL_COMMAND)
+    async def migrate_all(ls: MigrateTfServer, *arguments: Any) -> None:
+        await ls.migrate_all_command(arguments[0] if arguments else None)
+
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: MigrateTfServer, params: Any) -> None:
         for uri in list(ls.states):
             ls.forget(uri)
         ls.executor.shutdown(wait=False, cancel_futures=True)
+        ls.migrations.close()
+        ls.carry_executor.shutdown(wait=False, cancel_futures=True)
 
     return server
 
@@ -957,8 +1098,10 @@ def serve(*, tcp: bool = False, host: str = "127.0.0.1", port: int = 2087) -> No
 
 
 __all__ = [
+    "ACTION_WAIT_SECONDS",
     "DEBOUNCE_SECONDS",
     "FIX_ALL_KIND",
+    "MIGRATE_ALL_COMMAND",
     "MIGRATE_COMMAND",
     "MigrateTfServer",
     "create_server",
