@@ -63,3 +63,11 @@ def test_without_a_worker_process_migrations_run_in_the_calling_thread():
 def test_an_error_in_the_worker_reaches_the_caller(migrations):
     with pytest.raises(ZeroDivisionError):
         migrations.run(divmod, 1, 0)
+
+
+def test_the_worker_never_writes_to_the_servers_stdout(migrations, capfd):
+    # The server's stdout carries the LSP messages; the worker inherits it.
+    migrations.run(print, "from the worker")
+    captured = capfd.readouterr()
+    assert "from the worker" not in captured.out
+    assert "from the worker" in captured.err

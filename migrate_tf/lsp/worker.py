@@ -18,6 +18,8 @@ from __future__ import annotations
 import concurrent.futures
 import concurrent.futures.process
 import logging
+import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -66,6 +68,16 @@ def construct_edits(analysis: Any, conversion: Any) -> Any:
     return analysis.construct_edits(conversion)
 
 
+def _protect_the_protocol_stream() -> None:
+    """In the worker, first: its standard output is the server's, which carries the
+    LSP messages; anything printed there would corrupt them. It goes to stderr."""
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        pass
+    sys.stdout = sys.stderr
+
+
 def ready() -> bool:
     """Nothing: the worker has imported this module (and the pipeline) once it returns."""
     return True
@@ -98,7 +110,9 @@ class Migrations:
 
                 try:
                     self._pool = concurrent.futures.ProcessPoolExecutor(
-                        max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                        max_workers=1,
+                        mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_protect_the_protocol_stream,
                     )
                 except (OSError, ValueError, ImportError) as error:
                     logger.warning("migrations run in the server process: %s", error)
