@@ -237,6 +237,14 @@ class Server:
     def resolve(self, action: types.CodeAction) -> types.CodeAction:
         return self.call(self.client.code_action_resolve_async(action))
 
+    def execute(self, command: types.Command) -> None:
+        """Run a code action's command, as a client does when the action is chosen."""
+        self.call(
+            self.client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command=command.command, arguments=command.arguments)
+            )
+        )
+
 
 def text_edits(action: types.CodeAction, uri: str) -> tuple[list[types.TextEdit], Any]:
     """The TextEdits of a code action for ``uri``, and the version they are for."""
@@ -520,13 +528,7 @@ def test_a_client_without_resolve_gets_a_command_that_applies_the_edit(plain_ser
     # The expensive one is a command: the server then asks the client to apply it.
     assert migrate.edit is None
     assert migrate.command.command == "migrate-tf.migrateConstruct"
-    server.call(
-        server.client.workspace_execute_command_async(
-            types.ExecuteCommandParams(
-                command=migrate.command.command, arguments=migrate.command.arguments
-            )
-        )
-    )
+    server.execute(migrate.command)
     [applied] = server.applied_edits
     text = apply(SOURCE, applied.edit.changes[uri])
     assert "class Bias(keras.layers.Layer):" in text and "def dense(" in text
@@ -591,13 +593,7 @@ def test_a_client_without_resolve_migrates_all_of_a_newer_version_by_command(imp
     fix_all = server.code_actions(uri, 3, 6)[-1]
     assert fix_all.title == "Migrate all in file (migrate-tf)" and fix_all.edit is None
     assert fix_all.command.command == "migrate-tf.migrateAll"
-    server.call(
-        server.client.workspace_execute_command_async(
-            types.ExecuteCommandParams(
-                command=fix_all.command.command, arguments=fix_all.command.arguments
-            )
-        )
-    )
+    server.execute(fix_all.command)
     [applied] = server.applied_edits
     migrated = apply(text, applied.edit.changes[uri])
     assert "class Offset(keras.layers.Layer):" in migrated and "class Dense(" in migrated
