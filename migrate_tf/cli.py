@@ -5,7 +5,10 @@ runs the old and the migrated code and compares them, ``rules`` documents the ru
 --check`` found changes), 2 a usage or configuration error.
 
 Start-up stays fast: only click is imported here; libcst, the rules and the engine are
-imported inside the commands, and nothing here ever imports TensorFlow.
+imported inside the commands, and nothing here ever imports TensorFlow. LibCST is
+imported first through :mod:`migrate_tf._fast_import`, which keeps the code
+``dataclasses`` compiles for LibCST's classes in a cache file (``~/.cache/migrate-tf``;
+``MIGRATE_TF_CACHE_DIR`` moves it, ``MIGRATE_TF_NO_CACHE=1`` turns it off).
 """
 
 from __future__ import annotations
@@ -344,6 +347,9 @@ def lsp_command(tcp: bool, host: str, port: int) -> None:
 @click.argument("rule", required=False, metavar="[CODE|NAME]")
 def rules_command(rule: str | None) -> None:
     """List every rule, or show one rule's documentation."""
+    from migrate_tf._fast_import import import_libcst
+
+    import_libcst()
     from migrate_tf.rules import UnknownRuleError, all_rules, get_rule
 
     if rule is not None:
@@ -568,6 +574,9 @@ def _prepare(
     annotate: bool,
 ):
     """Check the invocation and resolve settings and rules; raises _UsageFailure."""
+    from migrate_tf._fast_import import import_libcst
+
+    import_libcst()  # before the engine and the rules import it, for a faster start
     from migrate_tf.config import ConfigError, find_pyproject, load_settings
     from migrate_tf.engine.report import ReportFormatError, report_format
     from migrate_tf.rules import UnknownRuleError, select_rules

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -85,6 +86,20 @@ class CrashMe(Rule):
 TEST_RULES = (RenameOldName, ReportMe, CrashMe)
 for _rule in TEST_RULES:
     _rule.check_definition()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_directory(tmp_path_factory: pytest.TempPathFactory):
+    """The CLI processes the tests start keep their start-up cache (migrate_tf/_fast_import.py)
+    in a temporary directory: the suite never writes into the user's cache."""
+    variable = "MIGRATE_TF_CACHE_DIR"
+    previous = os.environ.get(variable)
+    os.environ[variable] = str(tmp_path_factory.mktemp("migrate-tf-cache"))
+    yield
+    if previous is None:
+        os.environ.pop(variable, None)
+    else:
+        os.environ[variable] = previous
 
 
 @pytest.fixture
