@@ -163,7 +163,10 @@ def inprocess(spec_path: str) -> None:
       then read them: what any tool pays that is handed a directory, not a file list;
     * floor: read + decode + LibCST parse + codegen;
     * migrate: the runner's per-file function (read, trigger pre-filter, decode,
-      parse, rules, validation), exactly what a worker does for each file.
+      parse, rules, validation), exactly what a worker does for each file;
+    * validate: the part of ``migrate`` spent checking the output before it may be
+      written (``pipeline.validate_output``: ``compile()`` and LibCST's parse of the
+      changed top-level statements, required by the engine's safety rules).
     """
     spec = json.loads(Path(spec_path).read_text())
     import gc
@@ -177,6 +180,21 @@ def inprocess(spec_path: str) -> None:
 
     rules = select_rules()
     settings = Settings()
+
+    from migrate_tf.engine import pipeline
+
+    validating = {"wall": 0.0, "cpu": 0.0}
+    checked = getattr(pipeline, "validate_output", None)
+    if checked is not None:
+        def timed_validation(*args, **kwargs):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            try:
+                return checked(*args, **kwargs)
+            finally:
+                validating["wall"] += time.perf_counter() - started
+                validating["cpu"] += time.process_time() - started_cpu
+
+        pipeline.validate_output = timed_validation
 
     def read(paths):
         for path in paths:
@@ -212,10 +230,14 @@ def inprocess(spec_path: str) -> None:
                 if label == "floor" and name == "plain":
                     continue
                 gc.collect()
+                validating.update(wall=0.0, cpu=0.0)
                 started, started_cpu = time.perf_counter(), time.process_time()
                 function(paths)
                 wall.setdefault(f"{label}:{name}", []).append(time.perf_counter() - started)
                 cpu.setdefault(f"{label}:{name}", []).append(time.process_time() - started_cpu)
+                if label == "migrate" and checked is not None:
+                    wall.setdefault(f"validate:{name}", []).append(validating["wall"])
+                    cpu.setdefault(f"validate:{name}", []).append(validating["cpu"])
         for name, root in spec.get("roots", {}).items():
             gc.collect()
             started, started_cpu = time.perf_counter(), time.process_time()
@@ -689,6 +711,13 @@ def _run(args, workdir: Path, say) -> int:
          + ")"),
         ("migrate-tf per-file work, files with TF patterns", mig_tf, "instrumented",
          "{changed} changed, {unchanged} unchanged, {failed} failed".format(**inproc["outcome"]["tf"])),
+    ]
+    validate_tf = instrumented.get("validate:tf")
+    if validate_tf is not None:
+        rows.append(("of which: checking the output before it may be written, files with TF patterns",
+                     validate_tf, "instrumented",
+                     "compile() + LibCST parse of the changed top-level statements (engine safety rule)"))
+    rows += [
         ("migrate-tf diff -j1, empty tree (start-up)", startup, "process", ""),
         ("migrate-tf diff -j1, tree of the files without TF patterns", series["diff -j1 plain"], "process",
          f"minus start-up: {fmt(e2e_plain)} wall, {fmt(e2e_plain_cpu)} CPU"),
@@ -742,6 +771,10 @@ def _run(args, workdir: Path, say) -> int:
         ("files with TF patterns / parse + codegen floor (instrumented)",
          _ratio(mig_tf.median, floor_tf.median), _ratio(mig_tf.cpu_median, floor_tf.cpu_median),
          "<= 1.5", lambda r: r <= 1.5),
+        ("files with TF patterns, without the output check / parse + codegen floor (instrumented)",
+         _ratio(mig_tf.median - validate_tf.median, floor_tf.median) if validate_tf else float("nan"),
+         _ratio(mig_tf.cpu_median - validate_tf.cpu_median, floor_tf.cpu_median) if validate_tf else float("nan"),
+         "(for information)", None),
         ("files with TF patterns / parse + codegen floor (end to end, start-up subtracted)",
          _ratio(e2e_tf, floor_tf.median), _ratio(e2e_tf_cpu, floor_tf.cpu_median),
          "<= 1.5", lambda r: r <= 1.5),
@@ -810,7 +843,7 @@ def _run(args, workdir: Path, say) -> int:
             "must list it first, hence the *walk + read* baseline (os.walk skipping .git, sort, "
             "read) for the end-to-end ratio as well. *CPU* of a process includes its worker "
             "processes. *Language server*: each edit rewrites one comment line in the first "
-            "quarter of the file; the code action is asked for at once, at a definition in the "
+            "quarter of the file; the code action is asked for at once, on a conversion in the "
             "second half. The server waits for the new version's analysis at most 0.1 s, then "
             "answers from the last finished analysis carried over to the new text (what the "
             "edit touched left out; an action's edit is computed for the current version when "
