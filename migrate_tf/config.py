@@ -11,11 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised only on 3.10
-    import tomli as tomllib
-
 KERAS_IMPORT_STYLES = {
     # style name -> the import statement generated code relies on
     "keras": "import keras",
@@ -26,6 +21,15 @@ CONFIG_KEYS = {"select", "ignore", "exclude", "keras-import", "cases"}
 
 class ConfigError(ValueError):
     """A problem with the configuration file or the options; exit code 2."""
+
+
+def _toml():
+    """The TOML parser, imported when a ``pyproject.toml`` is read (not at start-up)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised only on 3.10
+        import tomli as tomllib
+    return tomllib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +68,7 @@ def find_pyproject(start: Path) -> Path | None:
             # A directory we may not look into holds no configuration we can use.
             continue
         if present:
+            tomllib = _toml()
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -85,6 +90,7 @@ def load_settings(pyproject: Path | None) -> Settings:
     """Settings from ``[tool.migrate-tf]`` of ``pyproject`` (defaults when None)."""
     if pyproject is None:
         return Settings()
+    tomllib = _toml()
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

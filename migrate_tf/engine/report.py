@@ -10,7 +10,6 @@ pull-request comment) or SARIF 2.1.0 (for code scanning, see
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -208,6 +207,8 @@ def markdown_report(result: RunResult, context: ReportContext) -> str:
 
 def write_report(path: str | os.PathLike, result: RunResult, context: ReportContext) -> None:
     """Write the report in the format its extension names. Raises OSError."""
+    import json  # only here: the editor's stdin runs write no report
+
     kind = report_format(path)
     if kind == "json":
         text = json.dumps(json_report(result, context), indent=2, ensure_ascii=False) + "\n"
