@@ -8,7 +8,8 @@ Start-up stays fast: only click is imported here; libcst, the rules and the engi
 imported inside the commands, and nothing here ever imports TensorFlow. LibCST is
 imported first through :mod:`migrate_tf._fast_import`, which keeps the code
 ``dataclasses`` compiles for LibCST's classes in a cache file (``~/.cache/migrate-tf``;
-``MIGRATE_TF_CACHE_DIR`` moves it, ``MIGRATE_TF_NO_CACHE=1`` turns it off).
+``MIGRATE_TF_CACHE_DIR`` moves it, ``MIGRATE_TF_NO_CACHE=1`` turns it off), and the
+garbage collector is paused while the engine is imported, then what was imported frozen.
 """
 
 from __future__ import annotations
@@ -347,11 +348,13 @@ def lsp_command(tcp: bool, host: str, port: int) -> None:
 @click.argument("rule", required=False, metavar="[CODE|NAME]")
 def rules_command(rule: str | None) -> None:
     """List every rule, or show one rule's documentation."""
-    from migrate_tf._fast_import import import_libcst
+    from migrate_tf._fast_import import collector_paused, import_libcst
 
-    import_libcst()
-    from migrate_tf.rules import UnknownRuleError, all_rules, get_rule
+    with collector_paused():
+        import_libcst()
+        from migrate_tf.rules import UnknownRuleError, all_rules, get_rule
 
+        rules = all_rules()
     if rule is not None:
         try:
             chosen = get_rule(rule)
@@ -360,7 +363,6 @@ def rules_command(rule: str | None) -> None:
             _exit(EXIT_USAGE)
         click.echo(chosen.documentation(), nl=False)
         return
-    rules = all_rules()
     code_width = max((len(r.CODE) for r in rules), default=0)
     name_width = max((len(r.NAME) for r in rules), default=0)
     for r in rules:
@@ -454,8 +456,11 @@ def _execute(
 
 def _prepare_or_explain(command: str, **options):
     """:func:`_prepare`, or None after printing why the request is unusable."""
+    from migrate_tf._fast_import import collector_paused
+
     try:
-        return _prepare(command, **options)
+        with collector_paused():  # start-up: LibCST, the engine and the rules are imported
+            return _prepare(command, **options)
     except _UsageFailure as failure:
         for line in failure.lines:
             click.echo(line, err=True)

@@ -420,3 +420,74 @@ def test_the_editor_action_fills_the_cache_and_prints_the_same(tmp_path):
     assert len(cache_files(cache_dir)) == (1 if SUPPORTED else 0)
     warm = apply_stdin()
     assert uncached == cold == warm
+
+
+# The garbage collector during start-up ---------------------------------------------
+
+COLLECTOR_PROGRAM = r'''
+import gc, sys
+from migrate_tf._fast_import import collector_paused, import_libcst
+
+case = sys.argv[1]
+if case == "caller-disabled":
+    gc.disable()
+try:
+    with collector_paused():
+        print("inside", gc.isenabled())
+        import_libcst()
+        if case == "raises":
+            raise RuntimeError("start-up failed")
+except RuntimeError as error:
+    print("raised", error)
+print("after", gc.isenabled(), "frozen", gc.get_freeze_count() > 10000)
+'''
+
+
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("plain", ["inside False", "after True frozen True"]),
+        ("raises", ["inside False", "raised start-up failed", "after True frozen True"]),
+        # A program that runs without the collector keeps it off; nothing is frozen.
+        ("caller-disabled", ["inside False", "after False frozen False"]),
+    ],
+)
+def test_the_collector_is_paused_for_start_up_then_what_it_made_is_frozen(
+    tmp_path, case, expected
+):
+    process = subprocess.run(
+        [sys.executable, "-c", COLLECTOR_PROGRAM, case], env=subprocess_env(tmp_path),
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.splitlines() == expected
+
+
+def test_the_collector_is_left_alone_once_libcst_is_imported():
+    import gc
+
+    import libcst  # noqa: F401
+
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    with _fast_import.collector_paused():
+        assert gc.isenabled()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+
+
+def test_the_cli_start_up_runs_with_the_collector_paused(tmp_path):
+    program = (
+        "import gc, sys\n"
+        "from migrate_tf.cli import main\n"
+        "code = main(['apply', '-', '--stdin-filename', 'm.py'], standalone_mode=False)\n"
+        "sys.stderr.write('EXIT %s ENABLED %s FROZEN %s\\n'\n"
+        "                 % (code, gc.isenabled(), gc.get_freeze_count() > 10000))\n"
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", program], input=b"import tensorflow as tf\nv = tf.Variable(1.0)\n",
+        env=subprocess_env(tmp_path), capture_output=True, timeout=120, cwd=tmp_path,
+    )
+    assert process.returncode == 0, process.stderr
+    assert b"EXIT 0 ENABLED True FROZEN True" in process.stderr
+    assert process.stdout.startswith(b"import tensorflow as tf\n")
