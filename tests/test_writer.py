@@ -5,10 +5,10 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 
 import pytest
 
-from migrate_tf.engine import writer
 from migrate_tf.engine.writer import CHANGED_ON_DISK, TEMP_PREFIX, write_file
 
 
@@ -92,7 +92,7 @@ def test_a_directory_where_no_temporary_file_can_be_created_is_an_error(tmp_path
     def mkstemp(**kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(writer.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
     result = write_file(path, b"original\n", b"migrated\n")
     assert result.error == "cannot write: Permission denied"
     assert path.read_bytes() == b"original\n"

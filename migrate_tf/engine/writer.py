@@ -27,7 +27,6 @@ import dataclasses
 import os
 import re
 import signal
-import tempfile
 import threading
 import time
 from typing import Iterable, Iterator
@@ -133,6 +132,8 @@ def write_file(path: str | os.PathLike, original: bytes, output: bytes) -> Write
 
 
 def _replace(target: str, output: bytes, status: os.stat_result) -> WriteResult:
+    import tempfile  # here, where a file is written: not on the editor action's start-up
+
     directory = os.path.dirname(target)
     try:
         fd, temporary = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=directory)
