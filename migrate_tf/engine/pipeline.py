@@ -24,7 +24,7 @@ from libcst.metadata import MetadataWrapper
 
 from migrate_tf.config import Settings
 from migrate_tf.engine.positions import Positions
-from migrate_tf.shared.walk import _child_nodes
+from migrate_tf.shared.walk import _CHILDREN, _child_nodes
 from migrate_tf.rules.base import (
     CodeRange,
     Conversion,
@@ -444,6 +444,7 @@ class _RuleDispatcher(cst.CSTTransformer):
         total = len(rules)
         visit_hooks = self._visit_hooks
         unwatched = self._unwatched
+        children_of = _CHILDREN
         stack: list = _child_nodes(root)
         stack.reverse()
         while stack:
@@ -468,7 +469,7 @@ class _RuleDispatcher(cst.CSTTransformer):
             if stopped is not None:
                 stack.append(stopped)
             if len(paused) < total and node_type not in unwatched:
-                below = _child_nodes(node)
+                below = children_of[node_type](node)
                 below.reverse()
                 stack.extend(below)
 
