@@ -68,3 +68,10 @@ def test_child_nodes_skip_strings_none_and_sentinels():
     # Param.star is a sentinel or a string, Param.annotation None: neither is listed.
     assert walk._child_nodes(param) == [param.name, param.default]
     assert walk._child_nodes(cst.Name("x")) == []
+
+
+def test_a_field_named_like_a_builtin_is_read_as_the_field():
+    # ExceptHandler has a field called `type`, which the listing also calls.
+    handler = cst.parse_module("try:\n    pass\nexcept E as e:\n    pass\n").body[0].handlers[0]
+    assert walk._child_nodes(handler) == _reference_children(handler)
+    assert handler.type in walk._child_nodes(handler)

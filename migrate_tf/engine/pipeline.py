@@ -24,7 +24,7 @@ from libcst.metadata import MetadataWrapper
 
 from migrate_tf.config import Settings
 from migrate_tf.engine.positions import Positions
-from migrate_tf.shared.walk import _CHILDREN, _child_nodes
+from migrate_tf.shared.walk import _CHILDREN, _child_function, _child_nodes
 from migrate_tf.rules.base import (
     CodeRange,
     Conversion,
@@ -444,7 +444,7 @@ class _RuleDispatcher(cst.CSTTransformer):
         total = len(rules)
         visit_hooks = self._visit_hooks
         unwatched = self._unwatched
-        children_of = _CHILDREN
+        children_of = _CHILDREN.get
         stack: list = _child_nodes(root)
         stack.reverse()
         while stack:
@@ -469,7 +469,7 @@ class _RuleDispatcher(cst.CSTTransformer):
             if stopped is not None:
                 stack.append(stopped)
             if len(paused) < total and node_type not in unwatched:
-                below = children_of[node_type](node)
+                below = (children_of(node_type) or _child_function(node_type))(node)
                 below.reverse()
                 stack.extend(below)
 
