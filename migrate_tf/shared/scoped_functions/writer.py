@@ -71,6 +71,7 @@ class ClassWriter:
         self.inlined_initializers = {
             name: planner.module_initializers[name][2] for name in planner.blocked
         }
+        self._shape_locals_found: dict[str, cst.SimpleStatementLine] | None = None
 
     def _settle_attribute_names(self) -> None:
         """Sublayers and containers never take the attribute of a setting or a weight."""
@@ -129,9 +130,14 @@ class ClassWriter:
             ["self", *_signature(c.config, c.function), f"name={default}", "**kwargs"],
             indent=4,
         )
-        lines = [signature, "    super().__init__(name=name, **kwargs)"]
-        for name in c.config_names:
-            lines.append(f"    self.{name} = {name}")
+        # The statements every class has (`super().__init__(...)`, `self.units = units`)
+        # are parsed one by one, so that the parse of each is shared by every class of
+        # the file (codegen.parse_statements): a lone editor action parsed the same
+        # `super()` line once per class. They hold no line break, so they parse the
+        # same at column 0 as inside the method.
+        head = ["super().__init__(name=name, **kwargs)\n"]
+        head += [f"self.{name} = {name}\n" for name in c.config_names]
+        lines = []
         for container in c.containers:
             if container.indexed is not None:
                 variable, range_text, scope_text = container.indexed
@@ -175,7 +181,13 @@ class ClassWriter:
                     "which is only known when the function runs"
                 )
             lines.append("    " + self._sublayer_creation(sublayer, arguments, class_name).replace("\n", "\n    "))
-        return parse_statements("\n".join(lines) + "\n")[0]
+        body = [statement for text in head for statement in parse_statements(text)]
+        if lines:
+            # Written indented, as in the method (a user's expression may span lines):
+            # parsed in a block of the method's indentation.
+            body += _block_statements("\n".join(lines) + "\n")
+        init = _method(signature)
+        return init.with_changes(body=init.body.with_changes(body=body))
 
     def _sublayer_creation(self, sublayer: Sublayer, arguments, class_name: str) -> str:
         """`self.x = Cls(..., name="x")`, or a list of them for indexed scopes."""
@@ -256,7 +268,15 @@ class ClassWriter:
 
     def _shape_locals(self) -> dict[str, cst.SimpleStatementLine]:
         """Locals defined once by a plain assignment, possibly inside nested scopes:
-        the ones a weight's shape may use (`n_in = x.get_shape()[-1].value`)."""
+        the ones a weight's shape may use (`n_in = x.get_shape()[-1].value`).
+
+        Found once per class (the function's body does not change while the class is
+        written; `__init__`, `build` and every weight ask); callers only read it."""
+        if self._shape_locals_found is None:
+            self._shape_locals_found = self._find_shape_locals()
+        return self._shape_locals_found
+
+    def _find_shape_locals(self) -> dict[str, cst.SimpleStatementLine]:
         counts: dict[str, int] = {}
         for statement in self.conversion.body:
             for target in find(statement, cst.AssignTarget, cst.AugAssign, cst.For):
@@ -476,6 +496,14 @@ def _method(signature: str) -> cst.FunctionDef:
     function = parse_statements(signature + "\n    pass\n")[0]
     assert isinstance(function, cst.FunctionDef)
     return function
+
+
+def _block_statements(text: str) -> list[cst.BaseStatement]:
+    """The statements of ``text``, written indented by four spaces, parsed inside a
+    block of that indentation (as the body of a method parses them)."""
+    block = parse_statements("if True:\n" + text)[0]
+    assert isinstance(block, cst.If) and isinstance(block.body, cst.IndentedBlock)
+    return list(block.body.body)
 
 
 def _names_tf1_variables(func_source: str) -> bool:
