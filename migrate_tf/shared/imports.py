@@ -121,6 +121,12 @@ class ImportIndex:
     bindings: dict[str, str]
     #: True when the file is TensorFlow 1 code (see module docstring)
     tf1: bool = False
+    #: id of an expression -> (the expression, its canonical name): the rules of a TF
+    #: file ask about the same callee about three times (planning, writing, other
+    #: rules). The index of a file is complete once built (``from_module``).
+    _canonical: dict = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_module(cls, module: cst.Module, source: str | None = None) -> "ImportIndex":
@@ -198,10 +204,13 @@ class ImportIndex:
 
     def canonical(self, node: cst.BaseExpression) -> str | None:
         """The canonical API name (see module docstring) of ``node``, or None."""
+        entry = self._canonical.get(id(node))
+        if entry is not None and entry[0] is node and entry[1] is self.tf1:
+            return entry[2]
         full = self.qualified_name(node)
-        if full is None:
-            return None
-        return self.canonicalize(full)
+        answer = None if full is None else self.canonicalize(full)
+        self._canonical[id(node)] = (node, self.tf1, answer)
+        return answer
 
     def canonicalize(self, full: str) -> str | None:
         for prefix in _KERAS_PREFIXES:
