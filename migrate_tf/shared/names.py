@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrate_tf.shared.walk import children
+from migrate_tf.shared.walk import _child_nodes, answers_per_file
 
 
 def free_names(node: cst.CSTNode, *, skip_imports: bool = False) -> set[str]:
@@ -29,7 +29,7 @@ def free_names(node: cst.CSTNode, *, skip_imports: bool = False) -> set[str]:
         elif skip_imports and kind is _IMPORT:
             continue
         else:
-            stack.extend(children(current))
+            stack.extend(_child_nodes(current))
     return found
 
 
@@ -60,7 +60,14 @@ _KINDS = _Kinds()
 
 def reads(node: cst.CSTNode, name: str) -> bool:
     """Whether ``node`` refers to the variable ``name``."""
-    return name in free_names(node)
+    return name in _names_read(node)
+
+
+@answers_per_file
+def _names_read(node: cst.CSTNode) -> frozenset[str]:
+    # Rules ask whether the same statement reads this name, then that one (each
+    # parameter of a function against each of its statements): listed once per file.
+    return frozenset(free_names(node))
 
 
 def is_string(node) -> bool:
