@@ -43,9 +43,10 @@ class _Syntactic:
 
     def __exit__(self, *exc) -> None:
         computed = self.state.computed
-        start = computed[self.start_node][0] if self.start_node is not None else self.start
-        end = computed[self.end_node][1] if self.end_node is not None else self.state.offset
-        computed[self.node] = (start, end)
+        start_node, end_node = self.start_node, self.end_node
+        start = computed[id(start_node)][1] if start_node is not None else self.start
+        end = computed[id(end_node)][2] if end_node is not None else self.state.offset
+        computed[id(self.node)] = (self.node, start, end)
 
 
 class _OffsetCodegenState(CodegenState):
@@ -55,7 +56,10 @@ class _OffsetCodegenState(CodegenState):
         super().__init__(default_indent=default_indent, default_newline=default_newline)
         self.offset = 0
         self.line_starts = [0]
-        self.computed: dict[cst.CSTNode, tuple[int, int]] = {}
+        #: id of a node -> (the node, start, end). Keyed by id: a node's hash is a
+        #: Python-level method (``id(self)``), called twice per node otherwise; the
+        #: node in the entry keeps it alive, so its id stays its own.
+        self.computed: dict[int, tuple[cst.CSTNode, int, int]] = {}
         self._stack: list[int] = []
         self._indent_width = 0
 
@@ -91,8 +95,9 @@ class _OffsetCodegenState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._stack.pop()
-        if node not in self.computed:  # a syntactic position was recorded already
-            self.computed[node] = (start, self.offset)
+        key = id(node)
+        if key not in self.computed:  # a syntactic position was recorded already
+            self.computed[key] = (node, start, self.offset)
 
     def record_syntactic_position(
         self,
@@ -149,15 +154,20 @@ class Positions(Mapping[cst.CSTNode, CodeRange]):
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
         found = self._ranges.get(node)
         if found is None:
-            start, end = self._offsets[node]
-            found = self._ranges[node] = CodeRange(self._position(start), self._position(end))
+            entry = self._offsets.get(id(node))
+            if entry is None or entry[0] is not node:
+                raise KeyError(node)
+            found = self._ranges[node] = CodeRange(
+                self._position(entry[1]), self._position(entry[2])
+            )
         return found
 
     def __contains__(self, node: object) -> bool:
-        return node in self._offsets
+        entry = self._offsets.get(id(node))
+        return entry is not None and entry[0] is node
 
     def __iter__(self) -> Iterator[cst.CSTNode]:
-        return iter(self._offsets)
+        return (entry[0] for entry in self._offsets.values())
 
     def __len__(self) -> int:
         return len(self._offsets)
