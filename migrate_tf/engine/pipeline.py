@@ -24,7 +24,14 @@ from libcst.metadata import MetadataWrapper
 
 from migrate_tf.config import Settings
 from migrate_tf.engine.positions import Positions
-from migrate_tf.shared.walk import _CHILDREN, _child_function, _child_nodes
+from migrate_tf.shared.walk import (
+    _CHILDREN,
+    LEAF_NODE_CLASSES,
+    WHITESPACE_AND_PUNCTUATION_CLASSES,
+    _child_function,
+    _child_nodes,
+    with_subclasses,
+)
 from migrate_tf.rules.base import (
     CodeRange,
     Conversion,
@@ -574,30 +581,10 @@ _STATEMENT_LEVEL_BASES = (
     cst.Finally,
     cst.MatchCase,
 )
-#: Whitespace and punctuation: LibCST visits them, :func:`migrate_tf.shared.walk.walk`
-#: does not.
-_PUNCTUATION_BASES = (
-    cst.BaseParenthesizableWhitespace,
-    cst.TrailingWhitespace,
-    cst.EmptyLine,
-    cst.Comment,
-    cst.Newline,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
-    cst.Comma,
-    cst.Dot,
-    cst.Colon,
-    cst.AssignEqual,
-    cst.Semicolon,
-)
 
 
 def _all_node_types() -> frozenset[type]:
-    return _with_subclasses((cst.CSTNode,))
+    return with_subclasses((cst.CSTNode,))
 
 
 _STATEMENT_LEVEL: frozenset[type] = frozenset()
@@ -654,60 +641,16 @@ def _expressions_read_only(rules: Sequence[Rule]) -> bool:
 
 #: Node types that hold only names, literals, punctuation and whitespace: no statement,
 #: call or other expression can be inside them.
-_LEAF_TYPES = (
-    cst.Name,
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
-    cst.SimpleString,
-    cst.Ellipsis,
-    cst.FormattedStringText,
-    cst.BaseParenthesizableWhitespace,
-    cst.TrailingWhitespace,
-    cst.EmptyLine,
-    cst.Comment,
-    cst.Newline,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
-    cst.Comma,
-    cst.Dot,
-    cst.Colon,
-    cst.AssignEqual,
-    cst.Semicolon,
-    cst.BaseUnaryOp,
-    cst.BaseBinaryOp,
-    cst.BaseBooleanOp,
-    cst.BaseCompOp,
-    cst.BaseAugOp,
-    cst.ImportStar,
-    cst.Pass,
-    cst.Break,
-    cst.Continue,
-)
+_LEAF_TYPES = LEAF_NODE_CLASSES + WHITESPACE_AND_PUNCTUATION_CLASSES
 
 
-def _with_subclasses(classes: Iterable[type]) -> frozenset[type]:
-    # A set of concrete classes: `type(node) in` it is far cheaper than isinstance
-    # against LibCST's abstract base classes, at every node of every file.
-    found: set[type] = set()
-    stack = list(classes)
-    while stack:
-        cls = stack.pop()
-        if cls not in found:
-            found.add(cls)
-            stack.extend(cls.__subclasses__())
-    return frozenset(found)
 
 
 _UNWATCHED: dict[tuple[type, ...], frozenset[type]] = {}
 
-_STATEMENT_LEVEL = _with_subclasses(_STATEMENT_LEVEL_BASES)
+_STATEMENT_LEVEL = with_subclasses(_STATEMENT_LEVEL_BASES)
 _EXPRESSION_LEVEL = _all_node_types() - _STATEMENT_LEVEL
-_PUNCTUATION = _with_subclasses(_PUNCTUATION_BASES)
+_PUNCTUATION = with_subclasses(WHITESPACE_AND_PUNCTUATION_CLASSES)
 
 
 def _unwatched_leaves(rule_classes: tuple[type, ...]) -> frozenset[type]:
@@ -720,7 +663,7 @@ def _unwatched_leaves(rule_classes: tuple[type, ...]) -> frozenset[type]:
     found = _UNWATCHED.get(rule_classes)
     if found is not None:
         return found
-    leaves = _with_subclasses(_LEAF_TYPES)
+    leaves = with_subclasses(_LEAF_TYPES)
     found = leaves
     for cls in rule_classes:
         generic = (

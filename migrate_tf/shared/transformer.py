@@ -21,59 +21,14 @@ from typing import ClassVar
 
 import libcst as cst
 
-#: Node types whose insides are only whitespace, punctuation and comments.
-_LEAF_BASES = (
-    cst.Name,
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
-    cst.SimpleString,
-    cst.Ellipsis,
-    cst.FormattedStringText,
-    cst.BaseUnaryOp,
-    cst.BaseBinaryOp,
-    cst.BaseBooleanOp,
-    cst.BaseCompOp,
-    cst.BaseAugOp,
-    cst.ImportStar,
-    cst.Pass,
-    cst.Break,
-    cst.Continue,
-)
-#: What can be inside them (and inside each other).
-_INSIDE_BASES = (
-    cst.BaseParenthesizableWhitespace,
-    cst.TrailingWhitespace,
-    cst.EmptyLine,
-    cst.Comment,
-    cst.Newline,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
-    cst.Comma,
-    cst.Dot,
-    cst.Colon,
-    cst.AssignEqual,
-    cst.Semicolon,
+from migrate_tf.shared.walk import (
+    LEAF_NODE_CLASSES,
+    WHITESPACE_AND_PUNCTUATION_CLASSES,
+    with_subclasses,
 )
 
-
-def _with_subclasses(classes) -> frozenset[type]:
-    found: set[type] = set()
-    stack = list(classes)
-    while stack:
-        cls = stack.pop()
-        if cls not in found:
-            found.add(cls)
-            stack.extend(cls.__subclasses__())
-    return frozenset(found)
-
-
-_INSIDE = _with_subclasses(_INSIDE_BASES)
-_NOT_ENTERED = _with_subclasses(_LEAF_BASES) | _INSIDE
+_INSIDE = with_subclasses(WHITESPACE_AND_PUNCTUATION_CLASSES)
+_NOT_ENTERED = with_subclasses(LEAF_NODE_CLASSES) | _INSIDE
 _BASE = cst.CSTTransformer
 
 
@@ -101,7 +56,7 @@ class Transformer(cst.CSTTransformer):
                     f"{cls.__name__}.{name}: attribute hooks are not supported by Transformer"
                 )
             hooked.add(node_type)
-        cls._enter_everything = bool(_with_subclasses(hooked) & _INSIDE)
+        cls._enter_everything = bool(with_subclasses(hooked) & _INSIDE)
 
     def _entry(self, node_type: type) -> tuple:
         cls = type(self)

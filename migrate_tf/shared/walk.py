@@ -359,3 +359,59 @@ def pruned(node: cst.CSTNode, stop: Callable[[cst.CSTNode], bool]) -> Iterator[c
             index = ends[index] - position
         else:
             index += 1
+
+
+#: Node classes whose insides are only whitespace, punctuation and comments: names,
+#: literals, operators and the bare statements.
+LEAF_NODE_CLASSES: tuple[type, ...] = (
+    cst.Name,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.SimpleString,
+    cst.Ellipsis,
+    cst.FormattedStringText,
+    cst.BaseUnaryOp,
+    cst.BaseBinaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseAugOp,
+    cst.ImportStar,
+    cst.Pass,
+    cst.Break,
+    cst.Continue,
+)
+#: Whitespace, comments and punctuation: what is inside the leaves (and inside each
+#: other). LibCST visits them; :func:`walk` does not.
+WHITESPACE_AND_PUNCTUATION_CLASSES: tuple[type, ...] = (
+    cst.BaseParenthesizableWhitespace,
+    cst.TrailingWhitespace,
+    cst.EmptyLine,
+    cst.Comment,
+    cst.Newline,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.Comma,
+    cst.Dot,
+    cst.Colon,
+    cst.AssignEqual,
+    cst.Semicolon,
+)
+
+
+def with_subclasses(classes) -> frozenset[type]:
+    """``classes`` and all their subclasses: a set of concrete classes, so that
+    ``type(node) in`` it replaces isinstance against LibCST's abstract base classes
+    (far cheaper, at every node of every file)."""
+    found: set[type] = set()
+    stack = list(classes)
+    while stack:
+        cls = stack.pop()
+        if cls not in found:
+            found.add(cls)
+            stack.extend(cls.__subclasses__())
+    return frozenset(found)
