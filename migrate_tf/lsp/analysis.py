@@ -243,12 +243,21 @@ class TextEdits:
 
     text: str
     memo: dict
+    conversions: list[Conversion]
+    findings: list[Finding]
 
     @property
     def lines(self) -> Text:
         if "lines" not in self.memo:
             self.memo["lines"] = Text(self.text)
         return self.memo["lines"]
+
+    def warm(self) -> None:
+        """Work out what code actions need from the text, so that they answer at once:
+        its lines, and where "Ignore" comments can go when there is something to ignore."""
+        self.lines
+        if self.conversions or self.findings:
+            self._comment_lines()
 
     def _comment_lines(self) -> tuple[set[int], dict[int, tokenize.TokenInfo]]:
         if "comment_lines" not in self.memo:
@@ -323,10 +332,8 @@ class Analysis(TextEdits, PipelineOutcome):
 
     def warm(self) -> None:
         """Compute what code actions need, so that they answer at once."""
-        self.lines
+        super().warm()
         self.fix_all_edits()
-        if self.conversions or self.findings:
-            self._comment_lines()
 
     # Edits
     def construct_edits(self, conversion: Conversion) -> list[Edit] | None:
@@ -463,12 +470,6 @@ class CarriedAnalysis(TextEdits):
     config_error: str | None = None
     excluded: bool = False
     memo: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
-
-    def warm(self) -> None:
-        """Work out what code actions need from the new text, so that they answer at once."""
-        self.lines
-        if self.conversions or self.findings:
-            self._comment_lines()
 
 
 def _comment_lines(source: str) -> tuple[set[int], dict[int, tokenize.TokenInfo]]:
