@@ -870,38 +870,32 @@ class MigrateTfServer(LanguageServer):
             return self.cells_workspace_edit(analysis, edits)
         return self.workspace_edit(uri, analysis, edits)
 
+    async def action_edit(self, data: dict) -> types.WorkspaceEdit | None:
+        """The edit of an action whose edit waits until it is chosen (see
+        :meth:`code_actions`): "Migrate all in file" or "Migrate `name`"."""
+        if data.get("fix_all"):
+            return await self.fix_all_workspace_edit(data)
+        return await self.construct_workspace_edit(data)
+
     async def resolve_code_action(self, action: types.CodeAction) -> types.CodeAction:
         data = action.data if isinstance(action.data, dict) else None
         if not data or action.edit is not None:
             return action
-        if data.get("fix_all"):
-            edit = await self.fix_all_workspace_edit(data)
-        else:
-            edit = await self.construct_workspace_edit(data)
+        edit = await self.action_edit(data)
         if edit is not None:
             action.edit = edit
         return action
 
-    async def migrate_command(self, data: Any) -> None:
-        """The command of a "Migrate `name`" action, for clients that cannot resolve."""
+    async def action_command(self, data: Any) -> None:
+        """The command of such an action, for clients that cannot resolve: the edit is
+        sent with ``workspace/applyEdit``."""
         if not isinstance(data, dict):
             return None
-        edit = await self.construct_workspace_edit(data)
+        edit = await self.action_edit(data)
         if edit is not None:
+            label = "Migrate all in file" if data.get("fix_all") else f"Migrate `{data.get('old')}`"
             await self.workspace_apply_edit_async(
-                types.ApplyWorkspaceEditParams(edit=edit, label=f"Migrate `{data.get('old')}`")
-            )
-        return None
-
-    async def migrate_all_command(self, data: Any) -> None:
-        """The command of a "Migrate all in file" action offered before the current
-        version was analysed, for clients that cannot resolve."""
-        if not isinstance(data, dict):
-            return None
-        edit = await self.fix_all_workspace_edit(data)
-        if edit is not None:
-            await self.workspace_apply_edit_async(
-                types.ApplyWorkspaceEditParams(edit=edit, label="Migrate all in file")
+                types.ApplyWorkspaceEditParams(edit=edit, label=label)
             )
         return None
 
@@ -1070,11 +1064,11 @@ def create_server(
 
     @server.command(MIGRATE_COMMAND)
     async def migrate_construct(ls: MigrateTfServer, *arguments: Any) -> None:
-        await ls.migrate_command(arguments[0] if arguments else None)
+        await ls.action_command(arguments[0] if arguments else None)
 
     @server.command(MIGRATE_ALL_COMMAND)
     async def migrate_all(ls: MigrateTfServer, *arguments: Any) -> None:
-        await ls.migrate_all_command(arguments[0] if arguments else None)
+        await ls.action_command(arguments[0] if arguments else None)
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: MigrateTfServer, params: Any) -> None:
